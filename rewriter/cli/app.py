@@ -1,0 +1,49 @@
+"""The typer app and the one place where errors become exit codes.
+
+Exit codes: 0 success; 1 error-level findings remain; 2 usage, configuration or
+input error; 3 the LLM service failed; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from typer._click.exceptions import ClickException
+
+from ..errors import RewriterError
+from .output import error_line
+
+app = typer.Typer(
+    name="rewriter",
+    help=(
+        "Turn a blunt answer to \"Why are you leaving your current job?\" into one you can "
+        "say with confidence, and check any answer for what an interviewer hears as negative."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _register_commands() -> None:
+    # Imported for their side effect of adding commands to `app`; each keeps its
+    # heavy imports (openai, rich) inside the command body, off the start-up path.
+    from . import check_cmd, principles_cmd, rewrite_cmd  # noqa: F401
+
+
+def main() -> None:
+    _register_commands()
+    try:
+        result = app(standalone_mode=False)
+    except ClickException as exc:  # usage errors: bad option, missing argument
+        exc.show()
+        sys.exit(exc.exit_code)
+    except RewriterError as exc:
+        error_line(str(exc))
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        error_line("interrupted")
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,1 @@
+"""`rewriter rewrite` (the LLM and offline engines land in their own issues)."""
