@@ -110,6 +110,7 @@ class Attempt:
     findings: tuple[Finding, ...] = ()
     usage: Usage = field(default_factory=Usage)
     problem: str | None = None  # e.g. "truncated", "unparseable output"
+    retries: int = 0  # transport retries (429, 5xx, timeouts) spent on this attempt; not re-asks
 
     @property
     def error_count(self) -> int:
@@ -122,6 +123,7 @@ class Attempt:
             "findings": [f.to_dict() for f in self.findings],
             "usage": self.usage.to_dict(),
             "problem": self.problem,
+            "retries": self.retries,
         }
 
 
@@ -137,6 +139,7 @@ class Rewrite:
     facts_kept: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()
     attempts: tuple[Attempt, ...] = ()
+    notices: tuple[str, ...] = ()  # things the user should know, e.g. a trimmed job posting
 
     @property
     def usage(self) -> Usage:
@@ -157,6 +160,7 @@ class Rewrite:
             "left_out": list(self.left_out),
             "attempts": [a.to_dict() for a in self.attempts],
             "usage": self.usage.to_dict(),
+            "notices": list(self.notices),
         }
 
 

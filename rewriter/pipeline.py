@@ -1,0 +1,316 @@
+"""rewrite(): validate input → render prompts → call → check → re-ask → Rewrite.
+
+The only module that knows the order. The re-ask loop is written once, as a
+generator that yields the messages to send and receives the reply; `rewrite`
+and `arewrite` are thin drivers that step it with a sync or an async caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Literal
+
+from .errors import ConfigurationError, InputError, ServiceError, StillNegativeError
+from .models import Attempt, Context, Finding, Reframe, Report, Rewrite
+from .validate import check
+
+if TYPE_CHECKING:
+    from .llm import LLMConfig, Reply
+    from .prompts import Prompts
+
+EngineChoice = Literal["auto", "llm", "offline"]
+
+MAX_DRAFT_CHARS = 5000  # refused before any request: ~800 words, far beyond a spoken answer
+MAX_POSTING_CHARS = 4000  # a job posting beyond this is trimmed, with a notice
+MAX_CARRIED_ANSWER_CHARS = 4000  # the previous answer shown back on a re-ask
+MAX_CARRIED_FINDINGS = 12  # findings listed in one re-ask message
+MAX_SECONDS = 600
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def _validate_inputs(
+    draft: str,
+    *,
+    role: str | None,
+    company: str | None,
+    job_posting: str | None,
+    tone: str,
+    seconds: int,
+    max_attempts: int,
+) -> tuple[Context, tuple[str, ...]]:
+    if not isinstance(draft, str) or not draft.strip():
+        raise InputError("the draft is empty: write what you would really say, bluntly")
+    if len(draft) > MAX_DRAFT_CHARS:
+        raise InputError(
+            f"the draft is {len(draft)} characters; the limit is {MAX_DRAFT_CHARS}. "
+            "Keep it to your reasons for leaving"
+        )
+    if not 5 <= seconds <= MAX_SECONDS:
+        raise InputError(f"seconds must be between 5 and {MAX_SECONDS}, not {seconds}")
+    if max_attempts < 1:
+        raise InputError("max_attempts must be at least 1")
+    notices: list[str] = []
+    posting = job_posting.strip() if job_posting else None
+    if posting and len(posting) > MAX_POSTING_CHARS:
+        cut = posting.rfind(" ", 0, MAX_POSTING_CHARS)
+        posting = posting[: cut if cut > MAX_POSTING_CHARS // 2 else MAX_POSTING_CHARS].rstrip()
+        notices.append(
+            f"the job posting was trimmed to its first {len(posting)} of {len(job_posting or '')} characters"
+        )
+    context = Context(
+        role=(role or "").strip() or None,
+        company=(company or "").strip() or None,
+        job_posting=posting or None,
+        tone=(tone or "professional").strip() or "professional",
+        seconds=seconds,
+    )
+    return context, tuple(notices)
+
+
+# ---------------------------------------------------------------- the loop, once
+
+
+def _best(attempts: list[Attempt]) -> Attempt | None:
+    """Fewest errors wins; ties go to the later attempt (it saw more feedback)."""
+    usable = [a for a in attempts if a.answer is not None]
+    return min(reversed(usable), key=lambda a: a.error_count) if usable else None
+
+
+def _reframes(reply: Reply) -> tuple[Reframe, ...]:
+    assert reply.answer is not None
+    return tuple(Reframe(r.reason, r.reframed_as) for r in reply.answer.reasons)
+
+
+def _loop(
+    draft: str,
+    context: Context,
+    *,
+    config: LLMConfig,
+    prompts: Prompts,
+    max_attempts: int,
+    notices: tuple[str, ...],
+) -> Generator[list[dict[str, str]], Reply, Rewrite]:
+    """Yield the messages of each attempt; receive its Reply; return the Rewrite.
+
+    Raises StillNegativeError (with every attempt) when no attempt is clean, and
+    ServiceError when no attempt produced a usable answer at all.
+    """
+    from .schema import schema_for_prompt
+
+    system = prompts.system(json_schema=schema_for_prompt() if config.mode == "json" else None)
+    base = ({"role": "system", "content": system}, {"role": "user", "content": prompts.user(draft, context)})
+    carried: tuple[dict[str, str], ...] = ()  # the last answer and its findings, nothing older
+    attempts: list[Attempt] = []
+    replies: dict[int, Reply] = {}
+    for number in range(1, max_attempts + 1):
+        # A fresh list of fresh dicts every attempt: nothing the caller or a
+        # previous attempt holds is ever mutated.
+        reply = yield [dict(m) for m in (*base, *carried)]
+        if reply.answer is None:
+            attempt = Attempt(number, None, (), reply.usage, problem=reply.problem, retries=reply.retries)
+            attempts.append(attempt)
+            feedback = prompts.reask((), reply.problem)
+        else:
+            report: Report = check(reply.answer.answer, draft=draft, context=context)
+            attempt = Attempt(number, reply.answer.answer, report.findings, reply.usage, retries=reply.retries)
+            attempts.append(attempt)
+            replies[number] = reply
+            if report.ok:
+                return _result(reply, attempt, attempts, config.model, notices)
+            errors: list[Finding] = report.errors[:MAX_CARRIED_FINDINGS]
+            feedback = prompts.reask(errors, None)
+        previous = (reply.content or "")[:MAX_CARRIED_ANSWER_CHARS]
+        carried = ({"role": "assistant", "content": previous}, {"role": "user", "content": feedback})
+
+    best = _best(attempts)
+    if best is None:
+        problems = "; ".join(sorted({a.problem or "unusable" for a in attempts}))
+        raise ServiceError(f"the model gave no usable answer in {len(attempts)} attempts ({problems})")
+    raise StillNegativeError(
+        f"the answer still has {best.error_count} error{'s' * (best.error_count != 1)} "
+        f"after {len(attempts)} attempt{'s' * (len(attempts) != 1)}",
+        best=best,
+        attempts=tuple(attempts),
+        engine="llm",
+        model=config.model,
+    )
+
+
+def _result(reply: Reply, attempt: Attempt, attempts: list[Attempt], model: str, notices: tuple[str, ...]) -> Rewrite:
+    assert reply.answer is not None
+    return Rewrite(
+        answer=reply.answer.answer,
+        engine="llm",
+        model=model,
+        findings=attempt.findings,  # only warnings remain on a clean attempt
+        reasons=_reframes(reply),
+        facts_kept=tuple(reply.answer.facts_kept),
+        left_out=tuple(reply.answer.left_out),
+        attempts=tuple(attempts),
+        notices=notices,
+    )
+
+
+# ---------------------------------------------------------------- engines
+
+
+def _choose_engine(engine: str, base_url: str | None, client: Any) -> Literal["llm", "offline"]:
+    from .llm import SETUP_HELP, configured
+
+    if engine not in ("auto", "llm", "offline"):
+        raise ConfigurationError(f"unknown engine {engine!r}: use auto, llm or offline")
+    if engine == "offline":
+        return "offline"
+    if client is not None or configured(base_url):
+        return "llm"
+    if engine == "llm":
+        raise ConfigurationError(f"no LLM is configured: {SETUP_HELP}")
+    return "offline"
+
+
+def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
+    try:
+        from .offline import compose
+    except ImportError:
+        from .llm import SETUP_HELP
+
+        raise ConfigurationError(f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
+    composition = compose(draft, context)
+    report = check(composition.answer, draft=draft, context=context)
+    attempt = Attempt(1, composition.answer, report.findings)
+    if not report.ok:
+        raise StillNegativeError(
+            f"the offline answer still has {attempt.error_count} error{'s' * (attempt.error_count != 1)}",
+            best=attempt,
+            attempts=(attempt,),
+            engine="offline",
+            model=None,
+        )
+    return Rewrite(
+        answer=composition.answer,
+        engine="offline",
+        model=None,
+        findings=report.findings,
+        reasons=composition.reasons,
+        facts_kept=composition.facts_kept,
+        left_out=composition.left_out,
+        attempts=(attempt,),
+        notices=notices,
+    )
+
+
+def _prepare(
+    draft: str,
+    *,
+    role: str | None,
+    company: str | None,
+    job_posting: str | None,
+    tone: str,
+    seconds: int,
+    model: str | None,
+    base_url: str | None,
+    mode: str | None,
+    engine: str,
+    client: Any,
+    max_attempts: int,
+    prompts_dir: Any,
+) -> tuple[Rewrite | None, Generator[list[dict[str, str]], Reply, Rewrite] | None, LLMConfig | None]:
+    """Everything before the first request: input checks, engine choice, config, prompts."""
+    context, notices = _validate_inputs(
+        draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
+        max_attempts=max_attempts,
+    )
+    if _choose_engine(engine, base_url, client) == "offline":
+        return _offline(draft, context, notices), None, None
+    from .llm import PLACEHOLDER_KEY, LLMConfig
+    from .prompts import Prompts
+
+    # A caller's own client carries its own key; ours only needs one to be valid.
+    config = LLMConfig.resolve(
+        model=model, base_url=base_url, mode=mode, api_key=PLACEHOLDER_KEY if client is not None else None
+    )
+    prompts = Prompts.load(prompts_dir)
+    loop = _loop(draft, context, config=config, prompts=prompts, max_attempts=max_attempts, notices=notices)
+    return None, loop, config
+
+
+# ---------------------------------------------------------------- the public API
+
+
+def rewrite(
+    draft: str,
+    *,
+    role: str | None = None,
+    company: str | None = None,
+    job_posting: str | None = None,
+    tone: str = "professional",
+    seconds: int = 60,
+    model: str | None = None,
+    base_url: str | None = None,
+    mode: str | None = None,
+    engine: EngineChoice = "auto",
+    client: Any = None,
+    max_attempts: int = 3,
+    prompts_dir: Any = None,
+) -> Rewrite:
+    """Rewrite a blunt draft into a positive interview answer, checked locally.
+
+    Raises InputError (bad draft), ConfigurationError (nothing set up),
+    ServiceError (the LLM failed after retries) or StillNegativeError (every
+    attempt kept an error; carries the best attempt and all attempts).
+    """
+    done, loop, config = _prepare(
+        draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
+        model=model, base_url=base_url, mode=mode, engine=engine, client=client,
+        max_attempts=max_attempts, prompts_dir=prompts_dir,
+    )
+    if done is not None:
+        return done
+    assert loop is not None and config is not None
+    from .llm import LLM
+
+    llm = LLM(config, client)
+    try:
+        messages = next(loop)
+        while True:
+            messages = loop.send(llm.complete(messages))
+    except StopIteration as stop:
+        return stop.value
+
+
+async def arewrite(
+    draft: str,
+    *,
+    role: str | None = None,
+    company: str | None = None,
+    job_posting: str | None = None,
+    tone: str = "professional",
+    seconds: int = 60,
+    model: str | None = None,
+    base_url: str | None = None,
+    mode: str | None = None,
+    engine: EngineChoice = "auto",
+    client: Any = None,
+    max_attempts: int = 3,
+    prompts_dir: Any = None,
+) -> Rewrite:
+    """The async twin of `rewrite` (same loop, same errors); `client` may be an AsyncOpenAI."""
+    done, loop, config = _prepare(
+        draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
+        model=model, base_url=base_url, mode=mode, engine=engine, client=client,
+        max_attempts=max_attempts, prompts_dir=prompts_dir,
+    )
+    if done is not None:
+        return done
+    assert loop is not None and config is not None
+    from .llm import AsyncLLM
+
+    llm = AsyncLLM(config, client)
+    try:
+        messages = next(loop)
+        while True:
+            messages = loop.send(await llm.complete(messages))
+    except StopIteration as stop:
+        return stop.value

@@ -1,0 +1,200 @@
+"""A scripted OpenAI-compatible HTTP server on 127.0.0.1, for recording cassettes.
+
+It is not a model: it answers each request with the next scripted response, in
+order, and records what it received. Real HTTP over loopback, so the SDK, its
+headers and vcrpy all behave exactly as they would against a real endpoint.
+
+    with ScriptedServer([Scripted.completion(answer_json(...))]) as server:
+        client = OpenAI(base_url=server.base_url, api_key="x")
+
+Add a route by adding an entry to `ROUTES` (e.g. "/v1/files", "/v1/batches").
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ROUTES = {("POST", "/v1/chat/completions")}
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """One scripted response: status, headers, a JSON body (or raw bytes), a delay."""
+
+    status: int = 200
+    body: Any = None  # JSON-encoded when not bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering (latency, or a timeout test)
+
+    @classmethod
+    def completion(
+        cls,
+        content: str | None,
+        *,
+        finish_reason: str = "stop",
+        refusal: str | None = None,
+        model: str = "scripted-model",
+        prompt_tokens: int = 120,
+        completion_tokens: int = 80,
+        delay: float = 0.0,
+        headers: dict[str, str] | None = None,
+    ) -> Scripted:
+        """A chat completion with one choice, shaped like OpenAI's."""
+        n = next(_ids)
+        body = {
+            "id": f"chatcmpl-scripted-{n}",
+            "object": "chat.completion",
+            "created": 1_700_000_000 + n,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content, "refusal": refusal},
+                    "finish_reason": finish_reason,
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+        return cls(200, body, dict(headers or {}), delay)
+
+    @classmethod
+    def no_choices(cls) -> Scripted:
+        body = {"id": "chatcmpl-empty", "object": "chat.completion", "created": 1_700_000_000,
+                "model": "scripted-model", "choices": [], "usage": None}
+        return cls(200, body)
+
+    @classmethod
+    def error(cls, status: int, message: str, *, code: str | None = None, type_: str = "invalid_request_error",
+              headers: dict[str, str] | None = None) -> Scripted:
+        """An error shaped like OpenAI's: {"error": {"message", "type", "param", "code"}}."""
+        body = {"error": {"message": message, "type": type_, "param": None, "code": code}}
+        return cls(status, body, dict(headers or {}))
+
+
+def answer_json(answer: str, *, reasons: Sequence[tuple[str, str]] = (), facts_kept: Sequence[str] = (),
+                left_out: Sequence[str] = ()) -> str:
+    """The JSON text a model would put in `content` for rewriter's schema."""
+    return json.dumps({
+        "answer": answer,
+        "reasons": [{"reason": r, "reframed_as": f} for r, f in reasons],
+        "facts_kept": list(facts_kept),
+        "left_out": list(left_out),
+    })
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any  # parsed JSON when it parses, else the raw text
+
+
+class ScriptedServer:
+    """Threaded HTTP server answering from a script; a context manager."""
+
+    def __init__(self, script: Iterable[Scripted] = (), *, latency: float = 0.0, repeat_last: bool = False) -> None:
+        self.script = list(script)
+        self.latency = latency  # added to every response (benchmarks)
+        self.repeat_last = repeat_last  # keep answering with the last entry (benchmarks)
+        self.received: list[Received] = []
+        self._lock = threading.Lock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -------------------------------------------------------------- lifecycle
+    def start(self) -> ScriptedServer:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, like a real API
+
+            def log_message(self, *args: Any) -> None:  # quiet test output
+                pass
+
+            def do_POST(self) -> None:
+                server._handle(self, "POST")
+
+            def do_GET(self) -> None:
+                server._handle(self, "GET")
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> ScriptedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._httpd is not None, "server not started"
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    @property
+    def remaining(self) -> int:
+        return len(self.script)
+
+    # -------------------------------------------------------------- requests
+    def _next(self) -> Scripted:
+        with self._lock:
+            if not self.script:
+                return Scripted.error(500, "scripted server: script exhausted", type_="server_error")
+            if self.repeat_last and len(self.script) == 1:
+                return self.script[0]
+            return self.script.pop(0)
+
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        path = handler.path.split("?", 1)[0]
+        length = int(handler.headers.get("content-length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        with self._lock:
+            self.received.append(Received(method, path, {k.lower(): v for k, v in handler.headers.items()}, body))
+        if (method, path) not in ROUTES:
+            response = Scripted.error(404, f"no route {method} {path}", type_="not_found")
+        else:
+            response = self._next()
+        delay = response.delay + self.latency
+        if delay:
+            time.sleep(delay)
+        data = response.body if isinstance(response.body, bytes) else json.dumps(response.body).encode()
+        try:
+            handler.send_response(response.status)
+            handler.send_header("content-type", response.headers.get("content-type", "application/json"))
+            handler.send_header("content-length", str(len(data)))
+            handler.send_header("x-request-id", f"req_scripted_{next(_ids)}")  # must be scrubbed from cassettes
+            for name, value in response.headers.items():
+                if name.lower() != "content-type":
+                    handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
+            pass
