@@ -60,21 +60,9 @@ MAX_TRIES = 5
 MAX_RETRY_SECONDS = 60.0
 MAX_RETRY_AFTER = 30.0  # a server asking for longer than this is not worth waiting for
 
-ENV_KEY = "OPENAI_API_KEY"
-ENV_BASE_URL = "OPENAI_BASE_URL"
-ENV_MODEL = "REWRITER_MODEL"
-ENV_MODE = "REWRITER_MODE"
-
-SETUP_HELP = (
-    f"set {ENV_KEY} to use OpenAI, or point --base-url (or {ENV_BASE_URL}) at an "
-    "OpenAI-compatible server such as Ollama (http://localhost:11434/v1); "
-    f"choose the model with --model or {ENV_MODEL}"
-)
-
-
-def configured(base_url: str | None = None) -> bool:
-    """True when an LLM is set up: a key, or a base URL (local servers need no key)."""
-    return bool(base_url or os.environ.get(ENV_KEY) or os.environ.get(ENV_BASE_URL))
+# Where the configuration comes from, and what to tell a user who has none: kept
+# in pipeline.py, which chooses the engine without importing openai.
+from .pipeline import ENV_BASE_URL, ENV_KEY, ENV_MODE, ENV_MODEL, SETUP_HELP  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)

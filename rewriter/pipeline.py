@@ -7,6 +7,7 @@ and `arewrite` are thin drivers that step it with a sync or an async caller.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,6 +26,22 @@ MAX_POSTING_CHARS = 4000  # a job posting beyond this is trimmed, with a notice
 MAX_CARRIED_ANSWER_CHARS = 4000  # the previous answer shown back on a re-ask
 MAX_CARRIED_FINDINGS = 12  # findings listed in one re-ask message
 MAX_SECONDS = 600
+
+ENV_KEY = "OPENAI_API_KEY"
+ENV_BASE_URL = "OPENAI_BASE_URL"
+ENV_MODEL = "REWRITER_MODEL"
+ENV_MODE = "REWRITER_MODE"
+
+SETUP_HELP = (
+    f"set {ENV_KEY} to use OpenAI, or point --base-url (or {ENV_BASE_URL}) at an "
+    "OpenAI-compatible server such as Ollama (http://localhost:11434/v1); "
+    f"choose the model with --model or {ENV_MODEL}"
+)
+
+
+def llm_configured(base_url: str | None = None) -> bool:
+    """True when an LLM is set up: a key, or a base URL (local servers need no key)."""
+    return bool(base_url or os.environ.get(ENV_KEY) or os.environ.get(ENV_BASE_URL))
 
 
 # ---------------------------------------------------------------- inputs
@@ -157,13 +174,11 @@ def _result(reply: Reply, attempt: Attempt, attempts: list[Attempt], model: str,
 
 
 def _choose_engine(engine: str, base_url: str | None, client: Any) -> Literal["llm", "offline"]:
-    from .llm import SETUP_HELP, configured
-
     if engine not in ("auto", "llm", "offline"):
         raise ConfigurationError(f"unknown engine {engine!r}: use auto, llm or offline")
     if engine == "offline":
         return "offline"
-    if client is not None or configured(base_url):
+    if client is not None or llm_configured(base_url):
         return "llm"
     if engine == "llm":
         raise ConfigurationError(f"no LLM is configured: {SETUP_HELP}")
@@ -174,8 +189,6 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
     try:
         from .offline import compose
     except ImportError:
-        from .llm import SETUP_HELP
-
         raise ConfigurationError(f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
     composition = compose(draft, context)
     report = check(composition.answer, draft=draft, context=context)
