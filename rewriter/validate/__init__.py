@@ -1,13 +1,47 @@
-"""The local validator: pure functions of text, no network."""
+"""The local validator: pure, deterministic functions of text, no network.
+
+`check(text)` runs every rule over one parsed Doc and returns a Report of Findings,
+sorted by position. Safe to call from many threads: rules share only read-only data.
+"""
 
 from __future__ import annotations
 
-from ..models import Context, Report
+from ..models import Context, Finding, Report
+from .doc import Doc
+from .fidelity import invented_facts
+from .rules import RULES, negative_sentiment, told_as_learning
 
 
 def check(text: str, *, draft: str | None = None, context: Context | None = None) -> Report:
-    """Check `text` (an interview answer) and report what an interviewer would hear badly."""
-    return Report(text=text)  # placeholder until the rules land (this commit series)
+    """Check `text`, an answer to "Why are you leaving?", and report what an interviewer hears badly.
+
+    With `draft` (and optionally `context`), numbers, dates and names in `text` that
+    the user never gave are reported as invented facts.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"check() needs a str, not {type(text).__name__}")
+    doc = Doc(text)
+    findings: list[Finding] = []
+    for rule in RULES:
+        findings.extend(rule(doc))
+    flagged = {doc.sentence_index(f.start) for f in findings if f.severity == "error"}
+    findings.extend(negative_sentiment(doc, flagged))
+    findings = told_as_learning(doc, findings)
+    if draft is not None:
+        source = draft if context is None else f"{draft}\n{context.facts_text()}"
+        findings.extend(invented_facts(doc, source))
+    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return Report(text=text, findings=tuple(_dedupe(findings)))
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Drop a finding whose span sits inside an earlier one of the same severity."""
+    kept: list[Finding] = []
+    for f in findings:
+        if any(k.severity == f.severity and k.start <= f.start and f.end <= k.end for k in kept[-3:]):
+            continue
+        kept.append(f)
+    return kept
 
 
 __all__ = ["check"]

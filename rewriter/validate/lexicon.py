@@ -1,0 +1,208 @@
+"""Word lists as data: loading, inflecting and matching phrases over tokens.
+
+A lexicon file (rewriter/lexicons/*.toml) lists phrases in plain words. Matching is
+whole-word and case-insensitive, apostrophes are ignored ("can't" == "cant"), and
+every word of three letters or more also matches its inflections, so "micromanage"
+covers micromanages, micromanaged, micromanaging and micromanager. Two
+placeholders are understood inside a phrase:
+
+    NEG   any negator (not, never, don't, doesn't, can't, won't, no, ...)
+    *     zero to three words of anything ("take * credit" matches "took all the credit")
+
+Words in a file's `exact` list are matched as written, without inflections
+("mean" must not match "meaning").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ..resources import LEXICON_DIR
+
+TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+GAP = "*"
+NEG = "NEG"
+MAX_GAP = 3
+
+# Words too short or too common to inflect: "a" must not grow into "as".
+_NO_INFLECT = frozenset(
+    "the a an my our your their his her its of to in on at for with and or me us i it "
+    "this that these those no not all any every so too very up out off by from as".split()
+)
+
+# English irregular verbs that complaint phrases use. Each group matches as one word.
+_IRREGULAR = [
+    "be is are was were been being am",
+    "have has had having",
+    "do does did done doing",
+    "go goes went gone going",
+    "take takes took taken taking",
+    "give gives gave given giving",
+    "tell tells told telling",
+    "make makes made making",
+    "steal steals stole stolen stealing",
+    "throw throws threw thrown throwing",
+    "keep keeps kept keeping",
+    "pay pays paid paying",
+    "get gets got gotten getting",
+    "break breaks broke broken breaking",
+    "forget forgets forgot forgotten forgetting",
+    "speak speaks spoke spoken speaking",
+    "fight fights fought fighting",
+    "hide hides hid hidden hiding",
+    "lie lies lied lying liar liars",
+    "burn burns burned burnt burning",
+    "treat treats treated treating",
+    "leave leaves left leaving",
+    "feel feels felt feeling",
+    "hold holds held holding",
+    "run runs ran running",
+    "shoot shoots shot shooting",
+    "buy buys bought buying",
+    "bring brings brought bringing",
+    "drive drives drove driven driving",
+    "eat eats ate eaten eating",
+    "know knows knew known knowing",
+    "see sees saw seen seeing",
+    "stand stands stood standing",
+    "swear swears swore sworn swearing",
+    "sell sells sold selling",
+]
+_IRREGULAR_FORMS = {w: frozenset(group.split()) for group in _IRREGULAR for w in group.split()}
+
+NEGATORS = frozenset(
+    "no not never nobody none nothing neither nor without hardly barely cant cannot dont doesnt "
+    "didnt isnt wasnt arent werent wont wouldnt havent hasnt hadnt couldnt shouldnt aint nope "
+    "nowhere noone nah".split()
+)
+
+
+def normalise(word: str) -> str:
+    """Lower-case and drop apostrophes, so "Can't", "can’t" and "cant" are one token."""
+    return word.lower().replace("'", "").replace("’", "")
+
+
+def inflections(word: str) -> frozenset[str]:
+    """The word and its regular (or listed irregular) inflected forms."""
+    if word in _IRREGULAR_FORMS:
+        return _IRREGULAR_FORMS[word]
+    if len(word) < 3 or word in _NO_INFLECT or not word.isalpha():
+        return frozenset({word})
+    forms = {word, word + "s", word + "es", word + "ed", word + "ing", word + "er", word + "ers"}
+    if word.endswith("e"):
+        stem = word[:-1]
+        forms |= {word + "d", word + "r", word + "rs", stem + "ing", stem + "ed", stem + "er", stem + "ers"}
+    if word.endswith("y") and word[-2] not in "aeiou":
+        stem = word[:-1]
+        forms |= {stem + "ies", stem + "ied", stem + "ier", stem + "iest", stem + "ily"}
+    if word.endswith(("ic", "al", "ful", "less", "ous", "ive")):
+        forms |= {word + "ally" if word.endswith("ic") else word + "ly"}
+    # Consonant-vowel-consonant endings double: "yell" already double, "snap" -> snapped.
+    if len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing", word + word[-1] + "er"}
+    return frozenset(forms)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One lexicon entry, ready to match: each slot is a set of forms, NEG or a gap."""
+
+    text: str  # as written in the data file
+    slots: tuple[frozenset[str] | str, ...]
+    group: str  # the section of the file it came from
+
+
+def compile_phrase(text: str, group: str, inflect: bool = True) -> Phrase:
+    slots: list[frozenset[str] | str] = []
+    for raw in _split_gaps(text):
+        if raw in (NEG, GAP):
+            slots.append(raw)
+            continue
+        word = normalise(raw)
+        slots.append(inflections(word) if inflect else frozenset({word}))
+    if not slots or isinstance(slots[0], str) and slots[0] == GAP:
+        raise ValueError(f"lexicon phrase {text!r} must start with a word or NEG")
+    return Phrase(text=text, slots=tuple(slots), group=group)
+
+
+def _split_gaps(text: str) -> list[str]:
+    out: list[str] = []
+    for i, part in enumerate(text.split(GAP)):
+        if i:
+            out.append(GAP)
+        out.extend(TOKEN.findall(part))
+    return out
+
+
+class PhraseIndex:
+    """Phrases indexed by the forms of their first word, for a fast scan of tokens."""
+
+    def __init__(self, phrases: Iterable[Phrase]) -> None:
+        self._by_first: dict[str, list[Phrase]] = {}
+        self.phrases = tuple(phrases)
+        for phrase in self.phrases:
+            first = phrase.slots[0]
+            keys = NEGATORS if first == NEG else first
+            for key in keys:
+                self._by_first.setdefault(key, []).append(phrase)
+
+    def matches(self, tokens: list[str]) -> list[tuple[int, int, Phrase]]:
+        """(first token, last token + 1, phrase) for every match, longest per start."""
+        found: list[tuple[int, int, Phrase]] = []
+        by_first = self._by_first
+        for i, tok in enumerate(tokens):
+            candidates = by_first.get(tok)
+            if not candidates:
+                continue
+            best: tuple[int, int, Phrase] | None = None
+            for phrase in candidates:
+                end = _match_from(phrase.slots, 1, tokens, i + 1)
+                if end is not None and (best is None or end > best[1]):
+                    best = (i, end, phrase)
+            if best:
+                found.append(best)
+        return found
+
+
+def _match_from(slots: tuple[Any, ...], s: int, tokens: list[str], t: int) -> int | None:
+    if s == len(slots):
+        return t
+    slot = slots[s]
+    if slot == GAP:
+        for skip in range(MAX_GAP + 1):
+            end = _match_from(slots, s + 1, tokens, t + skip)
+            if end is not None:
+                return end
+        return None
+    if t >= len(tokens):
+        return None
+    if slot == NEG:
+        ok = tokens[t] in NEGATORS
+    else:
+        ok = tokens[t] in slot
+    return _match_from(slots, s + 1, tokens, t + 1) if ok else None
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """A lexicon file's raw data (read once per process)."""
+    with open(LEXICON_DIR / f"{name}.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+@cache
+def phrase_index(name: str) -> PhraseIndex:
+    """Every phrase of every section of a lexicon file (sections with `phrases`/`exact`)."""
+    data = load(name)
+    phrases: list[Phrase] = []
+    for group, section in data.items():
+        if not isinstance(section, dict):
+            continue
+        phrases += [compile_phrase(p, group) for p in section.get("phrases", [])]
+        phrases += [compile_phrase(p, group, inflect=False) for p in section.get("exact", [])]
+    return PhraseIndex(phrases)

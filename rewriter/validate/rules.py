@@ -1,0 +1,177 @@
+"""The validator's rules: small functions over a Doc, each yielding Findings.
+
+Adding a rule is adding a function here (and usually a line in a lexicon file),
+then listing it in RULES.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from ..models import Finding
+from .doc import Doc
+from .phrases import matches_in, meta, phrase_findings
+from .sentiment import compound
+
+Rule = Callable[[Doc], Iterator[Finding]]
+
+WORDS_PER_MINUTE = 150
+SHORTEST_SECONDS, LONGEST_SECONDS, RAMBLING_SECONDS = 30, 90, 120
+# Tuned on tests/data/sentences.csv: VADER's compound score at or below this, in a
+# sentence no other rule flagged, is heard as negative.
+SENTIMENT_THRESHOLD = -0.5
+
+
+def criticism(doc: Doc) -> Iterator[Finding]:
+    """P2: criticism of the boss, the company, the team or "them"."""
+    yield from phrase_findings(doc, "criticism", targeted=True)
+
+
+def complaints(doc: Doc) -> Iterator[Finding]:
+    """P4: complaints and frustration with no one named."""
+    yield from phrase_findings(doc, "complaints")
+
+
+def insults(doc: Doc) -> Iterator[Finding]:
+    """P2: insults and profanity."""
+    yield from phrase_findings(doc, "insults")
+
+
+def desperation(doc: Doc) -> Iterator[Finding]:
+    """P9: pleading, needing out, taking anything."""
+    yield from phrase_findings(doc, "desperation")
+
+
+# A short phrase in quotes that nobody is quoted as saying: "unlimited PTO".
+_SCARE_QUOTES = re.compile(r'(?<![\w])["“]([^"“”\n]{2,40})["”]')
+_REPORTED_SPEECH = re.compile(r"\b(?:say|says|said|saying|told|tell|tells|asked|ask|called|call|wrote|titled|named)\W*$", re.I)
+
+
+def sarcasm(doc: Doc) -> Iterator[Finding]:
+    """P1: sarcasm markers, and scare quotes around the employer's own words."""
+    yield from phrase_findings(doc, "sarcasm")
+    m_data = meta("sarcasm")
+    for m in _SCARE_QUOTES.finditer(doc.text):
+        words = m.group(1).split()
+        if not 1 <= len(words) <= 4 or _REPORTED_SPEECH.search(doc.text[max(0, m.start() - 20):m.start()]):
+            continue
+        yield Finding(
+            "sarcasm.scare_quotes", m_data["principle"], m_data["severity"], m.start(), m.end(),
+            m.group(), "Scare quotes around the employer's words read as sarcasm.",
+            m_data["suggestion"],
+        )
+
+
+def discretion(doc: Doc) -> Iterator[Finding]:
+    """P7 (warnings): health, pregnancy, family, legal and harassment details."""
+    yield from phrase_findings(doc, "discretion")
+
+
+def vagueness(doc: Doc) -> Iterator[Finding]:
+    """P3/P1 (warnings): clichés and hedges."""
+    yield from phrase_findings(doc, "vague")
+
+
+def money_headline(doc: Doc) -> Iterator[Finding]:
+    """P4 (warning): money in the first sentence, the headline of the answer."""
+    for first, last, _ in matches_in(doc, "money"):
+        if doc.token_sentence[first] != 0:
+            break
+        m = meta("money")
+        start, end = doc.char_span(first, last)
+        yield Finding("money.headline", m["principle"], m["severity"], start, end,
+                      doc.text[start:end], m["message"], m["suggestion"])
+        break
+
+
+def spoken_length(doc: Doc) -> Iterator[Finding]:
+    """Spoken at about 150 words a minute, an answer should last 30 to 90 seconds."""
+    words = len(doc.tokens)
+    if not words:
+        return
+    seconds = words * 60 / WORDS_PER_MINUTE
+    if seconds < SHORTEST_SECONDS:
+        start, end = doc.char_span(0, words)
+        yield Finding(
+            "length.too_short", "P8", "warning", start, end, doc.text[start:end],
+            f"About {seconds:.0f} seconds spoken: too short to show growth and fit.",
+            "Add what you accomplished and what draws you to the new role (30 to 90 seconds).",
+        )
+        return
+    if seconds <= LONGEST_SECONDS:
+        return
+    # The span starts at the word where the answer runs past 90 seconds.
+    cut = LONGEST_SECONDS * WORDS_PER_MINUTE // 60
+    start, end = doc.spans[cut][0], doc.spans[-1][1]
+    rambling = seconds > RAMBLING_SECONDS
+    yield Finding(
+        "length.rambling" if rambling else "length.too_long",
+        "P8",
+        "error" if rambling else "warning",
+        start,
+        end,
+        doc.text[start:end],
+        f"About {seconds:.0f} seconds spoken: "
+        + ("well past two minutes, the interviewer stops listening." if rambling
+           else "longer than the 90 seconds an interviewer expects."),
+        "Keep one reason, one accomplishment and your interest in the role; cut the rest.",
+    )
+
+
+def negative_sentiment(doc: Doc, flagged: set[int]) -> Iterator[Finding]:
+    """P1: a sentence VADER scores clearly negative that no specific rule explained."""
+    for index, (start, end) in enumerate(doc.sentences):
+        if index in flagged:
+            continue
+        score = compound(doc.text[start:end])
+        if score <= SENTIMENT_THRESHOLD:
+            excerpt = doc.text[start:end]
+            lead = len(excerpt) - len(excerpt.lstrip())
+            trail = len(excerpt) - len(excerpt.rstrip())
+            s, e = start + lead, end - trail
+            yield Finding(
+                "sentiment.negative", "P1", "error", s, e, doc.text[s:e],
+                f"This sentence reads as negative overall (sentiment {score:+.2f}).",
+                "Rephrase around what you gained and what you want next.",
+            )
+
+
+# Complaints a later "...and I learned to..." turns into a growth story. Blame of a
+# named person and insults stay reported whatever follows them.
+_SOFTENED_BY_LEARNING = ("complaint.", "blame.workplace", "desperation.", "sentiment.")
+
+
+def told_as_learning(doc: Doc, findings: list[Finding]) -> list[Finding]:
+    """P7: drop complaints that the same sentence goes on to tell as learning."""
+    pivots = matches_in(doc, "pivots")
+    if not pivots:
+        return findings
+    last_pivot: dict[int, int] = {}
+    for first, _, _ in pivots:
+        last_pivot[doc.token_sentence[first]] = first
+    kept = []
+    for f in findings:
+        sentence = doc.sentence_index(f.start)
+        if (
+            f.rule.startswith(_SOFTENED_BY_LEARNING)
+            and sentence in last_pivot
+            # A sentence-wide finding is softened by a pivot anywhere in its sentence.
+            and (f.rule.startswith("sentiment.") or doc.spans[last_pivot[sentence]][0] >= f.end)
+        ):
+            continue
+        kept.append(f)
+    return kept
+
+
+RULES: tuple[Rule, ...] = (
+    criticism,
+    complaints,
+    insults,
+    desperation,
+    sarcasm,
+    discretion,
+    vagueness,
+    money_headline,
+    spoken_length,
+)
