@@ -267,7 +267,7 @@ class _WaitRetryAfter(wait_base):
     """Honour Retry-After (capped); otherwise exponential backoff with jitter."""
 
     def __init__(self) -> None:
-        self._backoff = wait_exponential_jitter(initial=0.5, max=20.0, jitter=0.5)
+        self._backoff = wait_exponential_jitter(multiplier=0.5, max=20.0, jitter=0.5)
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome
