@@ -35,10 +35,16 @@ def check(text: str, *, draft: str | None = None, context: Context | None = None
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """Drop a finding whose span sits inside an earlier one of the same severity."""
+    """Drop a phrase finding inside an earlier one of the same severity ("pissed off"
+    is a complaint and a curse: one finding). Length findings span the whole answer
+    and never hide the others."""
     kept: list[Finding] = []
     for f in findings:
-        if any(k.severity == f.severity and k.start <= f.start and f.end <= k.end for k in kept[-3:]):
+        if any(
+            k.severity == f.severity and k.start <= f.start and f.end <= k.end
+            for k in kept[-3:]
+            if not k.rule.startswith("length.")
+        ):
             continue
         kept.append(f)
     return kept

@@ -93,7 +93,9 @@ def inflections(word: str) -> frozenset[str]:
         return _IRREGULAR_FORMS[word]
     if len(word) < 3 or word in _NO_INFLECT or not word.isalpha():
         return frozenset({word})
-    forms = {word, word + "s", word + "es", word + "ed", word + "ing", word + "er", word + "ers"}
+    forms = {word, word + "s", word + "ed", word + "ing", word + "er", word + "ers"}
+    if word.endswith(("s", "x", "z", "ch", "sh", "o")):
+        forms.add(word + "es")
     if word.endswith("e"):
         stem = word[:-1]
         forms |= {word + "d", word + "r", word + "rs", stem + "ing", stem + "ed", stem + "er", stem + "ers"}

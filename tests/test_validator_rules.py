@@ -1,0 +1,197 @@
+"""Rule by rule: table-driven cases (most from the corpus) and the validator's contract."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rewriter import Context, check
+from rewriter.validate.lexicon import inflections
+
+ERROR_CASES = [
+    ("my boss never listens", "blame.manager"),
+    ("My boss is a micromanager and I'm underpaid.", "blame.manager"),
+    ("my manager micromanages every single thing i do", "blame.manager"),
+    ("it's total micromanagement here, every day", "blame.workplace"),
+    ("my director throws his own team under the bus to save face", "blame.manager"),
+    ("HR keeps losing my paperwork and nobody takes responsibility", "blame.employer"),
+    ("they never tell us anything until the day of", "blame.they"),
+    ("my coworkers are lazy and i end up doing everything", "blame.colleagues"),
+    ("the company treats its employees like disposable parts", "blame.employer"),
+    ("im so sick of this dead-end job", "complaint.frustration"),
+    ("i'm fed up with the insane hours", "complaint.frustration"),
+    ("the pay is a joke", "complaint.pay"),
+    ("I'm completely exhausted all the time", "complaint.workload"),
+    ("i'm underpaid and everyone knows it", "complaint.pay"),
+    ("my supervisor is a total idiot", "insult.name_calling"),
+    ("this place is bullshit", "insult.profanity"),
+    ("i need to get out of there asap", "desperation.pleading"),
+    ("honestly i'd take anything at this point", "desperation.pleading"),
+    ("I'm desperate for a new job", "desperation.pleading"),
+    ('oh sure, "unlimited PTO" that you can never take', "sarcasm.marker"),
+]
+
+OK_CASES = [
+    "I have no complaints about my manager.",
+    "My manager has been a great mentor.",
+    "i cant say anything bad about my boss, she's been great",
+    "my manager is demanding in the best way, she's made me so much better",
+    "the company announced layoffs in march and my role was eliminated",
+    "my contract ends in june and i'm looking for a permanent role",
+    "we're relocating to denver for my partner's job",
+    "we had a brutal deadline and i learned to prioritize",
+    "the long hours during tax season were tough but i learned to work efficiently",
+    "nobody micromanages me there, which is why i grew so fast",
+    "I want to take on more responsibility and lead a team.",
+    "I built our Python tooling and cut onboarding time by 40%.",
+    "Leadership has honestly given me nothing to complain about.",
+    "im seeking a salary that's in line with market rates for senior engineers",
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), ERROR_CASES)
+def test_error_rules_fire(text: str, rule: str) -> None:
+    report = check(text)
+    assert not report.ok
+    assert rule in {f.rule for f in report.errors}, [f.rule for f in report.findings]
+
+
+@pytest.mark.parametrize("text", OK_CASES)
+def test_fine_sentences_have_no_errors(text: str) -> None:
+    report = check(text)
+    assert report.ok, [(f.rule, f.excerpt) for f in report.errors]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("I had surgery last year and I'm fully recovered now.", "discretion.health"),
+        ("I'm pregnant and want a more stable schedule.", "discretion.pregnancy"),
+        ("After my divorce I moved back home.", "discretion.family"),
+        ("I'm in a lawsuit with my employer.", "discretion.legal"),
+        ("Mainly I want more money.", "money.headline"),
+        ("It's just time for a change.", "vague.cliche"),
+        ("I guess I kind of want to grow.", "vague.hedge"),
+    ],
+)
+def test_warning_rules(text: str, rule: str) -> None:
+    report = check(text)
+    assert rule in {f.rule for f in report.warnings}
+    assert all(f.severity == "warning" for f in report.findings if f.rule == rule)
+
+
+def test_finding_carries_principle_message_and_suggestion() -> None:
+    text = "Honestly, my boss takes credit for everything I do."
+    (finding,) = [f for f in check(text).findings if f.rule.startswith("blame")]
+    assert finding.principle == "P2"
+    assert finding.excerpt == text[finding.start:finding.end] == "takes credit"
+    assert "manager" in finding.message
+    assert finding.suggestion
+
+
+def test_inflections_cover_the_forms_a_person_types() -> None:
+    assert {"micromanage", "micromanages", "micromanaged", "micromanaging", "micromanager"} <= inflections(
+        "micromanage"
+    )
+    assert "rates" not in inflections("rat")
+    for text in ("he micromanages", "she micromanaged us", "stop micromanaging", "a micromanager"):
+        assert not check(text).ok, text
+
+
+def test_matching_is_whole_word() -> None:
+    # "rat" must not fire inside "rates", "hell" inside "hello", "idiot" inside "idiotproof"-like words.
+    assert check("Our conversion rates grew 20% and I said hello to every customer.").ok
+
+
+SPEECH_OK = " ".join(["I led our onboarding redesign and grew the team."] * 12)  # ~108 words
+
+
+def test_spoken_length() -> None:
+    assert "length.too_short" in {f.rule for f in check("I want to grow.").findings}
+    assert not {f.rule for f in check(SPEECH_OK).findings} & {"length.too_short", "length.too_long"}
+    long_report = check(" ".join([SPEECH_OK] * 2))  # ~216 words, ~86 s: still fine
+    assert "length.too_long" not in {f.rule for f in long_report.findings}
+    rambling = check(" ".join([SPEECH_OK] * 3))  # ~324 words, ~130 s
+    (finding,) = [f for f in rambling.findings if f.rule == "length.rambling"]
+    assert finding.severity == "error"
+
+
+class TestFidelity:
+    draft = "i've been a nurse for 6 years, trained 40 nurses on Epic, want to move to Denver"
+
+    def test_facts_from_the_draft_pass(self) -> None:
+        answer = "In my 6 years as a nurse I trained 40 nurses on Epic, and I am moving to Denver."
+        assert check(answer, draft=self.draft).ok
+
+    @pytest.mark.parametrize(
+        "answer, excerpt",
+        [
+            ("In my 8 years as a nurse I trained 40 nurses on Epic.", "8"),
+            ("I trained 40 nurses and saved $2M on Epic.", "$2M"),
+            ("I grew patient scores by 30% in 6 years.", "30%"),
+            ("I trained 40 nurses on Epic and Cerner.", "Cerner"),
+            ("I trained forty nurses in twelve weeks.", "twelve"),
+            ("Since March I have trained 40 nurses.", "March"),
+        ],
+    )
+    def test_invented_facts_are_errors(self, answer: str, excerpt: str) -> None:
+        report = check(answer, draft=self.draft)
+        invented = [f.excerpt for f in report.errors if f.rule == "fidelity.invented"]
+        assert excerpt in invented
+
+    def test_context_counts_as_a_source(self) -> None:
+        answer = "I trained 40 nurses on Epic and would love to bring that to Acme Health."
+        assert not check(answer, draft=self.draft).ok
+        assert check(answer, draft=self.draft, context=Context(company="Acme Health")).ok
+
+    def test_number_words_match_digits(self) -> None:
+        assert check("I trained forty nurses over six years.", draft=self.draft).ok
+
+    def test_no_draft_no_fidelity_rule(self) -> None:
+        assert check("I saved $9M.").ok
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_unicode_text_gives_valid_spans(text: str) -> None:
+    report = check(text)
+    for f in report.findings:
+        assert 0 <= f.start <= f.end <= len(text)
+        assert f.excerpt == text[f.start:f.end]
+        assert f.severity in ("error", "warning")
+        assert f.principle in {f"P{i}" for i in range(1, 10)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(), st.text())
+def test_fidelity_never_raises(text: str, draft: str) -> None:
+    for f in check(text, draft=draft).findings:
+        assert f.excerpt == text[f.start:f.end]
+
+
+def test_deterministic_and_thread_safe() -> None:
+    texts = [
+        "my boss never listens and im sick of it",
+        "I want to lead a team and grow my Python skills.",
+        "they lied to us about the layoffs, its a circus",
+    ] * 20
+    expected = [check(t).findings for t in texts]
+    results: list[list] = [[] for _ in range(8)]
+
+    def work(slot: int) -> None:
+        results[slot] = [check(t).findings for t in texts]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == expected for r in results)
+
+
+def test_rejects_non_text() -> None:
+    with pytest.raises(TypeError):
+        check(b"bytes")  # type: ignore[arg-type]
