@@ -227,3 +227,16 @@ def test_schema_is_strict_compatible() -> None:
     assert "default" not in str(schema)
     strict_schema()["properties"].clear()  # a caller mutating its copy...
     assert strict_schema()["properties"]  # ...does not touch the next one
+
+
+@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
+def test_dropped_connections_are_retried_within_the_budget(sleeps: list[float]) -> None:
+    from rewriter import ServiceError, rewrite
+    from rewriter.llm import MAX_TRIES
+
+    # Port 9 (discard) on loopback: nothing listens, every connection is refused at once.
+    with pytest.raises(ServiceError, match="cannot reach") as caught:
+        rewrite("My manager checks every email I send.", base_url="http://127.0.0.1:9/v1")
+    assert f"{MAX_TRIES} tries" in str(caught.value)
+    assert len(sleeps) == MAX_TRIES - 1
+    assert sleeps == sorted(sleeps) and max(sleeps) <= 20  # growing backoff, each wait bounded
