@@ -1,0 +1,107 @@
+"""The offline engine's data (reasons.toml, facts.toml, templates.toml), read once.
+
+Everything a career coach might want to tune lives in those files; this module only
+compiles them. Stdlib only: the offline engine must stay light to import.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigurationError
+
+DATA_DIR = Path(__file__).resolve().parent
+
+
+def fold(text: str) -> str:
+    """Lower-case and drop apostrophes, the way people type drafts ("im", "wont")."""
+    return text.lower().replace("'", "").replace("\u2019", "")
+
+
+def _read(name: str) -> dict[str, Any]:
+    path = DATA_DIR / name
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"cannot read offline engine data {path}: {exc}") from None
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    # One alternation per list: one regex pass per clause instead of one per pattern.
+    if not patterns:
+        return re.compile(r"(?!x)x")  # matches nothing
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def _words(words: list[str]) -> re.Pattern[str]:
+    # Longest first, so "class a cdl" wins over "class a".
+    alts = sorted({re.escape(w.lower()) for w in words}, key=len, reverse=True)
+    return re.compile(r"(?<![\w+])(?:" + "|".join(alts) + r")(?![\w+])", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    id: str
+    label: str
+    pattern: re.Pattern[str]
+    unless: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    reasons: tuple[Reason, ...]
+    complaint: re.Pattern[str]
+    blame_openers: tuple[str, ...]
+    desire_implied: re.Pattern[str]
+    desire_cut_at: tuple[str, ...]
+    say_as: tuple[str, ...]
+    need_as: tuple[str, ...]
+    rewrites: tuple[tuple[re.Pattern[str], str], ...]
+    filler: frozenset[str]
+    title_heads: frozenset[str]
+    title_stop: frozenset[str]
+    title_ambiguous: frozenset[str]
+    verbs: frozenset[str]
+    tools: re.Pattern[str]
+    certs: re.Pattern[str]
+    cert_words: frozenset[str]
+    cert_suffixes: frozenset[str]
+    places: re.Pattern[str]
+    templates: dict[str, Any]
+
+
+@cache
+def load() -> Lexicon:
+    """Compile the data files once per process."""
+    reasons = _read("reasons.toml")["reason"]
+    facts = _read("facts.toml")
+    templates = _read("templates.toml")
+    return Lexicon(
+        reasons=tuple(
+            Reason(rid, spec.get("label", rid), _any(spec["patterns"]), _any(spec.get("unless", [])))
+            for rid, spec in reasons.items()
+        ),
+        complaint=_any(facts["complaint"]["regex"]),
+        blame_openers=tuple(sorted(facts["complaint"]["blame_openers"], key=len, reverse=True)),
+        desire_implied=_any(facts["desire"]["implied"]),
+        desire_cut_at=tuple(facts["desire"]["cut_at"]),
+        say_as=tuple(facts["desire"]["say_as"]),
+        need_as=tuple(facts["desire"]["need_as"]),
+        rewrites=tuple((re.compile(p, re.IGNORECASE), r) for p, r in facts["rewrite"]["rules"]),
+        filler=frozenset(facts["filler"]["drop"]),
+        title_heads=frozenset(facts["title"]["heads"]),
+        title_stop=frozenset(facts["title"]["stop"]),
+        title_ambiguous=frozenset(facts["title"]["ambiguous"]),
+        verbs=frozenset(facts["verb"]["words"]),
+        tools=_words(facts["tools"]["words"]),
+        certs=_words(facts["cert"]["words"]),
+        cert_words=frozenset(w.lower() for w in facts["cert"]["words"]),
+        cert_suffixes=frozenset(facts["cert"]["suffixes"]),
+        places=_words(facts["place"]["names"]),
+        templates=templates,
+    )
