@@ -35,6 +35,7 @@ _CLAUSE = re.compile(
     r"|cant|can't|dont|don't|wont|won't|throws|watches|gossip|blames|yells|expects)\b)",
     re.IGNORECASE,
 )
+_LEADING = re.compile(r"^(?:(?:and|but|so|also|plus|then|after|when|which|because|or)\s+)+", re.IGNORECASE)
 _TENURE = re.compile(
     r"^(?:about |around )?\d+(?:\.\d+)?\+? ?(?:years?|yrs?|months?|seasons?)\b", re.IGNORECASE
 )
@@ -69,6 +70,9 @@ _WORKPLACE = re.compile(
     re.IGNORECASE)
 # "nobody here does motion design" -> a skill to grow into
 _NOBODY_DOES = re.compile(r"\b(?:nobody|no one) (?:here )?(?:does|knows|uses|teaches) ([a-z][\w ]{2,30}?)$", re.IGNORECASE)
+# An aspiration ending on one of these says nothing specific.
+_GENERIC_ENDS = {"outfit", "place", "company", "team", "job", "employer", "organization", "organisation",
+                 "shop", "firm", "environment", "skills", "experience", "somewhere"}
 # Titles that, opening a complaint, name the person complained about.
 _AUTHORITY = {"manager", "supervisor", "dispatcher", "director", "chef", "owner", "lead", "nurse", "admin", "boss"}
 _SUBJECT_VERBS = {"is", "was", "gives", "has", "keeps", "wants", "needs", "never", "always", "screams", "yells"}
@@ -94,6 +98,7 @@ class _Reading:
     aspirations: list[str] = field(default_factory=list)
     certified: list[str] = field(default_factory=list)  # "NATE certified"
     credentials: list[str] = field(default_factory=list)
+    holds: list[str] = field(default_factory=list)  # "EA credential"
     tools: list[str] = field(default_factory=list)
     highlights: list[str] = field(default_factory=list)
     goals: list[str] = field(default_factory=list)  # skills to grow into, from learning clauses
@@ -110,7 +115,7 @@ def _pick(options: list[str], seed: int, part: str) -> str:
 
 
 def _article(word: str) -> str:
-    w = word.lstrip("~")
+    w = word.lstrip("~").split(" ")[0] if word.strip() else ""
     if not w:
         return "a"
     if w[0].isdigit():
@@ -154,7 +159,7 @@ class _Reader:
             pending_title: tuple[str, int] | None = None  # (title, index in pieces)
             last_plain: str | None = None
             for raw in _CLAUSE.split(sentence):
-                clause = raw.strip().strip(".!?\"'()").strip()
+                clause = _LEADING.sub("", raw.strip().strip(".!?\"'()").strip())
                 if not clause:
                     continue
                 self._detect_reasons(clause)
@@ -229,6 +234,8 @@ class _Reader:
             return "complaint", clause
         body = self._tidy(body)
         rest = body.split()
+        if rest[-1].lower() in _GENERIC_ENDS and not self._has_named_fact(body):
+            return "other", clause  # "I'd like to work for an outfit": the reframe says it better
         if rest[-1].lower() in {"it", "that", "this", "them"} and len(rest) < 7:
             return "other", clause  # "I'd like to learn it": the goal is named elsewhere
         if len(rest) < 5 and not self._has_named_fact(body):
@@ -255,7 +262,7 @@ class _Reader:
         lex = self.lex
         return bool(
             _DIGIT.search(text) or lex.tools.search(text) or lex.certs.search(text)
-            or self._capitalised(text) or self._title_at(text.split(), 0)
+            or self._capitalised(text)
         )
 
     def _has_fact_signal(self, text: str) -> bool:
@@ -275,9 +282,20 @@ class _Reader:
             return True
         if first in self.lex.verbs or first == "been" or (first.endswith("ed") and len(first) > 3):
             return len(words) > 1
-        if any(self._title_at(words, i) for i in range(len(words))):
+        if any(self._title_at(words, i) for i in range(len(words)) if self._speaker_title_slot(words, i)):
             return True
         return self._has_named_fact(text)
+
+    @staticmethod
+    def _speaker_title_slot(words: list[str], i: int) -> bool:
+        """Whether a title at words[i] would be the speaker's own ("im a nurse", "nurse, 5 yrs")."""
+        if i == 0:
+            return True
+        prev = fold(words[i - 1])
+        prev2 = fold(words[i - 2]) if i > 1 else ""
+        return prev in {"as", "been"} or (
+            prev in {"a", "an", "the"} and prev2 in {"im", "i", "ive", "been", "as", "was", "am", "is"}
+        )
 
     def _capitalised(self, text: str) -> list[str]:
         """Tech words and acronyms the user capitalised (Python, SQL, Figma), not the first word."""
@@ -334,6 +352,9 @@ class _Reader:
             rest = " ".join(words[len(title.split()) :]).strip()
             rest = re.sub(r"^for\s+", "", rest)
             a = _article(title)
+            if fold(rest) in lex.cert_suffixes:
+                self.r.certified.append(text)  # "ServSafe manager certified"
+                return "", pending, None
             if not rest:
                 piece = _pick(lex.templates["facts"]["title"], seed, "title").format(a=a, title=title)
                 pieces.append(piece)
@@ -372,10 +393,13 @@ class _Reader:
                 return lex.templates["facts"]["tenure_doing"][0].format(tenure=text), None, None
             return f"I've spent {text[: m.end()]} in {rest}", None, None
         # A fragment: a credential, a tool, or a result.
+        text = re.sub(r"^(?:mostly|mainly|also)\s+", "", text, flags=re.IGNORECASE)
+        words = text.split()
         f = fold(text)
         last = fold(words[-1])
         if len(words) > 2 and any(
-            (fold(w) in lex.verbs or (fold(w).endswith("ed") and len(w) > 3)) for w in words[1:]
+            (fold(w) in lex.verbs or (fold(w).endswith("ed") and len(w) > 3)) and fold(w) not in lex.cert_suffixes
+            for w in words[1:]
         ):
             return text, pending, None  # "falls dropped 35%": a clause with its own subject
         if m := re.match(r"^(\S+) since \d{4}$", text):
@@ -383,6 +407,8 @@ class _Reader:
                 return f"I've been {_article(m.group(1))} {text}", pending, None
         if last in {"certified", "licensed"}:
             self.r.certified.append(text)
+        elif last in lex.cert_suffixes and len(words) > 1:
+            self.r.holds.append(text)  # "EA credential" -> "I hold the EA credential"
         elif f in lex.cert_words or last in lex.cert_suffixes or (lex.certs.fullmatch(text) is not None):
             self.r.credentials.append(text)
         elif lex.tools.search(text) and not _DIGIT.search(text) or (
@@ -421,11 +447,7 @@ class _Reader:
         lex = self.lex
         words = clause.split()
         for i, w in enumerate(words):
-            prev = fold(words[i - 1]) if i else ""
-            prev2 = fold(words[i - 2]) if i > 1 else ""
-            context = prev in {"a", "an", "the", "as", "been"} and (
-                prev2 in {"im", "i", "ive", "been", "as", "was", "am"} or prev in {"as", "been"}
-            )
+            context = i > 0 and self._speaker_title_slot(words, i)
             if context or (i == 0 and fold(w) not in {"my", "our", "the"}):
                 t = self._title_at(words, i)
                 nxt = fold(words[i + len(t.split())]) if t and i + len(t.split()) < len(words) else ""
@@ -520,6 +542,8 @@ def compose(draft: str, context: Context | None = None) -> Composition:
     fl = t["facts"]
     if reading.certified:
         facts.append(pick(fl["certified"], "cert").format(list=_join(_dedupe(reading.certified))))
+    if reading.holds:
+        facts.append(pick(fl["holds"], "holds").format(list=_join(_dedupe(reading.holds))))
     if reading.credentials:
         facts.append(pick(fl["credentials"], "cred").format(list=_join(_dedupe(reading.credentials))))
     body_so_far = fold(" ".join(facts + reading.aspirations))
