@@ -81,18 +81,11 @@ class Prompts:
 
     @classmethod
     def load(cls, override: str | os.PathLike[str] | None = None) -> Prompts:
-        directory = prompts_dir(override).resolve()
-        _environment(directory)  # fails early, and clearly, on a directory that is not there
-        missing = [n for n in TEMPLATES if not (directory / n).is_file()]
-        if missing:
-            raise ConfigurationError(
-                f"prompt template{'s' * (len(missing) > 1)} {', '.join(missing)} missing from {directory} "
-                f"(copy from {shipped_prompts_dir()})"
-            )
-        return cls(directory)
+        return _load(prompts_dir(override).resolve())
 
     def system(self, *, json_schema: str | None = None) -> str:
-        return render("system.j2", self.directory, principles=_principles(self.directory), json_schema=json_schema)
+        # The system prompt holds no user text, so it is rendered once per directory and mode.
+        return _system(self.directory, json_schema)
 
     def user(self, draft: str, context: Context) -> str:
         return render(
@@ -109,3 +102,20 @@ class Prompts:
 
     def reask(self, findings: tuple[Finding, ...] | list[Finding], problem: str | None = None) -> str:
         return render("reask.j2", self.directory, findings=list(findings), problem=problem)
+
+
+@cache
+def _load(directory: Path) -> Prompts:
+    _environment(directory)  # fails early, and clearly, on a directory that is not there
+    missing = [n for n in TEMPLATES if not (directory / n).is_file()]
+    if missing:
+        raise ConfigurationError(
+            f"prompt template{'s' * (len(missing) > 1)} {', '.join(missing)} missing from {directory} "
+            f"(copy from {shipped_prompts_dir()})"
+        )
+    return Prompts(directory)
+
+
+@cache
+def _system(directory: Path, json_schema: str | None) -> str:
+    return render("system.j2", directory, principles=_principles(directory), json_schema=json_schema)

@@ -181,10 +181,12 @@ class Endpoint:
     base_url: str | None = None
     server: ScriptedServer | None = None
     _servers: list[ScriptedServer] = field(default_factory=list)
+    replaying_real: bool = False  # replaying a cassette recorded from a real model
 
     @property
     def real(self) -> bool:
-        return self.mode == "real"
+        """A real model's words: assert properties, not exact text."""
+        return self.mode == "real" or self.replaying_real
 
     def script(self, *responses: Scripted, real_ok: bool = False) -> str | None:
         """Set the scripted responses (used only when recording) and return the base URL."""
@@ -199,8 +201,17 @@ class Endpoint:
         return self.base_url
 
 
+def _recorded_from_real_model(cassette: Any) -> bool:
+    models = set()
+    for response in getattr(cassette, "responses", None) or []:
+        body = _parse((response.get("body") or {}).get("string"))
+        if isinstance(body, dict) and "model" in body:
+            models.add(body["model"])
+    return bool(models) and models != {ScriptedServer.MODEL}
+
+
 @pytest.fixture
-def llm_endpoint(request: pytest.FixtureRequest, record_mode: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Endpoint]:
+def llm_endpoint(record_mode: str, monkeypatch: pytest.MonkeyPatch, vcr: Any) -> Iterator[Endpoint]:
     real = os.environ.get(REAL_API_ENV) == "1" and bool(_REAL_KEY) and record_mode != "none"
     if real:
         monkeypatch.setenv("OPENAI_API_KEY", _REAL_KEY or "")
@@ -208,6 +219,7 @@ def llm_endpoint(request: pytest.FixtureRequest, record_mode: str, monkeypatch: 
     else:
         monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
         endpoint = Endpoint("record" if record_mode != "none" else "replay", REPLAY_BASE_URL)
+        endpoint.replaying_real = record_mode == "none" and _recorded_from_real_model(vcr)
     yield endpoint
     for server in endpoint._servers:
         server.stop()

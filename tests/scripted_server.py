@@ -41,7 +41,7 @@ class Scripted:
         *,
         finish_reason: str = "stop",
         refusal: str | None = None,
-        model: str = "scripted-model",
+        model: str = "scripted-model",  # == ScriptedServer.MODEL
         prompt_tokens: int = 120,
         completion_tokens: int = 80,
         delay: float = 0.0,
@@ -106,6 +106,8 @@ class Received:
 class ScriptedServer:
     """Threaded HTTP server answering from a script; a context manager."""
 
+    MODEL = "scripted-model"  # every scripted completion says so: a cassette tells where it came from
+
     def __init__(self, script: Iterable[Scripted] = (), *, latency: float = 0.0, repeat_last: bool = False) -> None:
         self.script = list(script)
         self.latency = latency  # added to every response (benchmarks)
@@ -121,6 +123,9 @@ class ScriptedServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, like a real API
+            # Headers and body are two writes; with Nagle on, the body waits for the
+            # client's delayed ACK (~40 ms) and timings turn to noise.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # quiet test output
                 pass
