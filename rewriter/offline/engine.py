@@ -107,6 +107,7 @@ class _Reading:
     contract: str | None = None
     facts_kept: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
+    kept_clauses: list[str] = field(default_factory=list)  # the draft's clauses repeated in the answer
 
 
 def _pick(options: list[str], seed: int, part: str) -> str:
@@ -146,9 +147,10 @@ def _dedupe(items: list[str]) -> list[str]:
 
 
 class _Reader:
-    def __init__(self, lex: Lexicon, draft: str) -> None:
+    def __init__(self, lex: Lexicon, draft: str, vetoed: frozenset[str] = frozenset()) -> None:
         self.lex = lex
         self.draft = draft
+        self.vetoed = vetoed  # clauses the validator flagged: treated as complaints
         self.r = _Reading()
 
     # -- reading ---------------------------------------------------------------------
@@ -165,6 +167,8 @@ class _Reader:
                 self._detect_reasons(clause)
                 clause = self._rewrite(clause)
                 kind, text = self._classify(clause)
+                if kind in {"aspiration", "fact"}:
+                    self.r.kept_clauses.append(clause)
                 if kind == "aspiration":
                     self.r.aspirations.append(text)
                     self.r.facts_kept.append(clause)
@@ -196,6 +200,8 @@ class _Reader:
 
     def _classify(self, clause: str) -> tuple[str, str]:
         f = fold(clause)
+        if f in self.vetoed:
+            return "complaint", clause
         desire = _DESIRE_TO.match(clause) or _DESIRE_NEED.match(clause) or _DESIRE_TRY.match(clause)
         if desire:
             return self._aspiration(clause)
@@ -501,8 +507,34 @@ class _Reader:
 
 
 def read(draft: str) -> _Reading:
-    """The engine's reading of a draft (reasons, facts, left out); exposed for tests."""
-    return _Reader(load(), draft).read()
+    """The engine's reading of a draft (reasons, facts, left out), checked by the validator."""
+    lex = load()
+    reading = _Reader(lex, draft).read()
+    vetoed = _flagged(reading.kept_clauses)
+    return _Reader(lex, draft, vetoed).read() if vetoed else reading
+
+
+def _flagged(clauses: list[str]) -> frozenset[str]:
+    """The kept clauses the validator would flag: no lexicon here can know every insult.
+
+    One check() over all of them at once (cheap: a few short sentences); a flagged clause
+    is then read as a complaint, so it is left out and only its titles and tools salvaged.
+    """
+    if not clauses:
+        return frozenset()
+    from ..validate import check  # the validator is the one source of truth for "negative"
+
+    text, spans, pos = "", [], 0
+    for clause in clauses:
+        piece = clause.rstrip(" .!?") + ". "
+        spans.append((pos, pos + len(piece)))
+        text += piece
+        pos += len(piece)
+    errors = [f for f in check(text).findings if f.severity == "error"]
+    return frozenset(
+        fold(clause) for clause, (a, b) in zip(clauses, spans, strict=True)
+        if any(f.start < b and f.end > a for f in errors)
+    )
 
 
 def _words_in(text: str) -> int:
@@ -514,7 +546,7 @@ def compose(draft: str, context: Context | None = None) -> Composition:
     context = context or Context()
     lex = load()
     t = lex.templates
-    reading = _Reader(lex, draft).read()
+    reading = read(draft)
     seed = zlib.crc32(" ".join(fold(draft).split()).encode())
 
     def pick(options: list[str], part: str) -> str:
@@ -537,6 +569,8 @@ def compose(draft: str, context: Context | None = None) -> Composition:
         reasons.append(Reframe(reason=rid, reframed_as=s))
     # Money never leads (P4): a pay reason goes last.
     reasons.sort(key=lambda r: r.reason == "pay")
+    # No reason the engine can name: still say what the speaker is moving toward (P4).
+    general = "" if reasons else pick(t["reframe_general"], "general")
 
     facts: list[str] = list(_dedupe(reading.fact_sentences))
     fl = t["facts"]
@@ -573,7 +607,7 @@ def compose(draft: str, context: Context | None = None) -> Composition:
     padding: list[str] = []
 
     def assemble() -> str:
-        parts = [opening, lead, *(r.reframed_as for r in reasons), facts_lead, *facts,
+        parts = [opening, lead, general, *(r.reframed_as for r in reasons), facts_lead, *facts,
                  *reading.aspirations, *padding, fit, closing]
         return " ".join(p for p in parts if p)
 
