@@ -12,6 +12,7 @@ Add a route by adding an entry to `ROUTES` (e.g. "/v1/files", "/v1/batches").
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import threading
@@ -48,11 +49,12 @@ class Scripted:
         headers: dict[str, str] | None = None,
     ) -> Scripted:
         """A chat completion with one choice, shaped like OpenAI's."""
-        n = next(_ids)
+        # Derived from the content, not a counter: re-recording gives identical cassettes.
+        digest = hashlib.sha256(f"{content}|{refusal}|{finish_reason}".encode()).hexdigest()[:12]
         body = {
-            "id": f"chatcmpl-scripted-{n}",
+            "id": f"chatcmpl-scripted-{digest}",
             "object": "chat.completion",
-            "created": 1_700_000_000 + n,
+            "created": 1_700_000_000,
             "model": model,
             "choices": [
                 {
