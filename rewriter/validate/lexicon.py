@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from pathlib import Path
+
 from ..resources import LEXICON_DIR
+from .diskcache import cached
 
 TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 GAP = "*"
@@ -87,6 +90,7 @@ def normalise(word: str) -> str:
     return word.lower().replace("'", "").replace("’", "")
 
 
+@cache
 def inflections(word: str) -> frozenset[str]:
     """The word and its regular (or listed irregular) inflected forms."""
     if word in _IRREGULAR_FORMS:
@@ -107,6 +111,8 @@ def inflections(word: str) -> frozenset[str]:
     # Consonant-vowel-consonant endings double: "yell" already double, "snap" -> snapped.
     if len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
         forms |= {word + word[-1] + "ed", word + word[-1] + "ing", word + word[-1] + "er"}
+        if len(word) <= 4:  # short words only double: "rat" -> "ratting", never "rating"
+            forms -= {word + "ed", word + "ing", word + "er", word + "ers"}
     return frozenset(forms)
 
 
@@ -117,9 +123,10 @@ class Phrase:
     text: str  # as written in the data file
     slots: tuple[frozenset[str] | str, ...]
     group: str  # the section of the file it came from
+    lexicon: str = ""  # the file it came from
 
 
-def compile_phrase(text: str, group: str, inflect: bool = True) -> Phrase:
+def compile_phrase(text: str, group: str, inflect: bool = True, lexicon: str = "") -> Phrase:
     slots: list[frozenset[str] | str] = []
     for raw in _split_gaps(text):
         if raw in (NEG, GAP):
@@ -129,7 +136,7 @@ def compile_phrase(text: str, group: str, inflect: bool = True) -> Phrase:
         slots.append(inflections(word) if inflect else frozenset({word}))
     if not slots or isinstance(slots[0], str) and slots[0] == GAP:
         raise ValueError(f"lexicon phrase {text!r} must start with a word or NEG")
-    return Phrase(text=text, slots=tuple(slots), group=group)
+    return Phrase(text=text, slots=tuple(slots), group=group, lexicon=lexicon)
 
 
 def _split_gaps(text: str) -> list[str]:
@@ -142,32 +149,57 @@ def _split_gaps(text: str) -> list[str]:
 
 
 class PhraseIndex:
-    """Phrases indexed by the forms of their first word, for a fast scan of tokens."""
+    """Phrases indexed by their first two words, for a fast scan of tokens."""
 
     def __init__(self, phrases: Iterable[Phrase]) -> None:
-        self._by_first: dict[str, list[Phrase]] = {}
+        # first word (or NEG) -> (phrases decided from the second slot on, second word -> phrases)
+        self._index: dict[str, tuple[list[Phrase], dict[str, list[Phrase]]]] = {}
         self.phrases = tuple(phrases)
         for phrase in self.phrases:
             first = phrase.slots[0]
-            keys = NEGATORS if first == NEG else first
+            second = phrase.slots[1] if len(phrase.slots) > 1 else None
+            keys = (NEG,) if first == NEG else first
             for key in keys:
-                self._by_first.setdefault(key, []).append(phrase)
+                loose, by_second = self._index.setdefault(key, ([], {}))
+                # Index by the second word only under a single first word ("no", "the",
+                # NEG), where candidate lists grow long; elsewhere the lists are short.
+                if isinstance(second, frozenset) and len(keys) == 1:
+                    for word in second:
+                        by_second.setdefault(word, []).append(phrase)
+                else:
+                    loose.append(phrase)
 
-    def matches(self, tokens: list[str]) -> list[tuple[int, int, Phrase]]:
-        """(first token, last token + 1, phrase) for every match, longest per start."""
-        found: list[tuple[int, int, Phrase]] = []
-        by_first = self._by_first
+    def matches(self, tokens: list[str]) -> dict[str, list[tuple[int, int, Phrase]]]:
+        """Per lexicon, (first token, last token + 1, phrase) for every match, the
+        longest per start. One pass over the tokens serves every lexicon."""
+        found: dict[str, list[tuple[int, int, Phrase]]] = {}
+        index = self._index
+        neg_entry = index.get(NEG)
+        n = len(tokens)
         for i, tok in enumerate(tokens):
-            candidates = by_first.get(tok)
-            if not candidates:
+            entry = index.get(tok)
+            neg = neg_entry if tok in NEGATORS else None
+            if entry is None and neg is None:
                 continue
-            best: tuple[int, int, Phrase] | None = None
-            for phrase in candidates:
-                end = _match_from(phrase.slots, 1, tokens, i + 1)
-                if end is not None and (best is None or end > best[1]):
-                    best = (i, end, phrase)
+            nxt = tokens[i + 1] if i + 1 < n else ""
+            best: dict[str, tuple[int, int, Phrase]] | None = None
+            for e in (entry, neg):
+                if e is None:
+                    continue
+                second = e[1].get(nxt)
+                for group in (e[0], second) if second else (e[0],):
+                    for phrase in group:
+                        end = _match_from(phrase.slots, 1, tokens, i + 1)
+                        if end is None:
+                            continue
+                        if best is None:
+                            best = {}
+                        held = best.get(phrase.lexicon)
+                        if held is None or end > held[1]:
+                            best[phrase.lexicon] = (i, end, phrase)
             if best:
-                found.append(best)
+                for name, match in best.items():
+                    found.setdefault(name, []).append(match)
         return found
 
 
@@ -198,13 +230,20 @@ def load(name: str) -> dict[str, Any]:
 
 
 @cache
-def phrase_index(name: str) -> PhraseIndex:
-    """Every phrase of every section of a lexicon file (sections with `phrases`/`exact`)."""
-    data = load(name)
+def phrase_index() -> PhraseIndex:
+    """Every phrase of every section of every lexicon file, in one index.
+
+    A new file in rewriter/lexicons/ is picked up as it is: no code to change."""
+    sources = sorted(LEXICON_DIR.glob("*.toml"))
+    return cached("lexicons", [*sources, Path(__file__)], lambda: _build_index(sources))
+
+
+def _build_index(sources: list[Path]) -> PhraseIndex:
     phrases: list[Phrase] = []
-    for group, section in data.items():
-        if not isinstance(section, dict):
-            continue
-        phrases += [compile_phrase(p, group) for p in section.get("phrases", [])]
-        phrases += [compile_phrase(p, group, inflect=False) for p in section.get("exact", [])]
+    for name in (p.stem for p in sources):
+        for group, section in load(name).items():
+            if not isinstance(section, dict):
+                continue
+            phrases += [compile_phrase(p, group, lexicon=name) for p in section.get("phrases", [])]
+            phrases += [compile_phrase(p, group, False, name) for p in section.get("exact", [])]
     return PhraseIndex(phrases)

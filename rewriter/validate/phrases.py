@@ -8,7 +8,7 @@ from typing import Any
 
 from ..models import Finding
 from .doc import Doc
-from .lexicon import NEGATORS, load, phrase_index
+from .lexicon import NEGATORS, load
 
 # How far back a negator reaches: "i wouldn't call it a dead-end job".
 NEGATION_WINDOW = 5
@@ -26,7 +26,7 @@ TARGET_WORDS = {
 
 def negated(doc: Doc, first: int) -> bool:
     """Is the token at `first` under a negator earlier in its clause?"""
-    clause = doc.clause_start[first]
+    clause = doc.clause_start(first, NEGATION_WINDOW)
     tokens = doc.tokens
     for i in range(max(clause, first - NEGATION_WINDOW), first):
         if tokens[i] in NEGATORS and (i + 1 >= first or tokens[i + 1] not in _NOT_NEGATING_NEXT):
@@ -35,53 +35,66 @@ def negated(doc: Doc, first: int) -> bool:
 
 
 @cache
-def _meta(name: str) -> dict[str, Any]:
-    return load(name)["rule"]
+def _meta(name: str) -> dict[str, Any] | None:
+    """A lexicon's [rule] table; None for data-only lexicons (targets, pivots)."""
+    return load(name).get("rule")
 
 
-def phrase_findings(doc: Doc, name: str, *, targeted: bool = False) -> Iterator[Finding]:
-    """Findings for every unnegated match of lexicon `name` in the doc."""
-    meta = _meta(name)
-    sections = load(name)
-    targets = target_by_sentence(doc) if targeted else {}
-    for first, last, phrase in phrase_index(name).matches(doc.tokens):
-        if meta.get("negatable") and negated(doc, first):
+def lexicon_findings(doc: Doc) -> Iterator[Finding]:
+    """One finding per match of every lexicon file that declares a [rule].
+
+    Rule options, in the file's [rule] table: `negatable` (a negator earlier in the
+    clause cancels the match), `targeted` (the rule id names who is criticised), and
+    `first_sentence_only` (only the answer's headline counts; reported once).
+    """
+    for name, found in doc.matches.items():
+        meta = _meta(name)
+        if meta is None:
             continue
-        section = sections[phrase.group]
-        if targeted:
-            target = targets.get(doc.token_sentence[first], "workplace")
-            rule = f"{meta['id']}.{target}"
-        else:
+        sections = load(name)
+        targets = target_by_sentence(doc) if meta.get("targeted") else None
+        for first, last, phrase in found:
+            if meta.get("negatable") and negated(doc, first):
+                continue
+            if meta.get("first_sentence_only") and doc.token_sentence(first) != 0:
+                continue
+            section = sections[phrase.group]
             target = "workplace"
-            rule = f"{meta['id']}.{phrase.group}"
-        start, end = doc.char_span(first, last)
-        yield Finding(
-            rule=rule,
-            principle=section.get("principle", meta["principle"]),
-            severity=section.get("severity", meta["severity"]),
-            start=start,
-            end=end,
-            excerpt=doc.text[start:end],
-            message=section.get("message", meta["message"]).format(target=TARGET_WORDS[target]),
-            suggestion=section.get("suggestion", meta["suggestion"]),
-        )
+            if targets is not None:
+                target = targets.get(doc.token_sentence(first), "workplace")
+                rule = f"{meta['id']}.{target}"
+            else:
+                rule = f"{meta['id']}.{phrase.group}"
+            start, end = doc.char_span(first, last)
+            yield Finding(
+                rule=rule,
+                principle=section.get("principle", meta["principle"]),
+                severity=section.get("severity", meta["severity"]),
+                start=start,
+                end=end,
+                excerpt=doc.text[start:end],
+                message=section.get("message", meta["message"]).format(target=TARGET_WORDS[target]),
+                suggestion=section.get("suggestion", meta["suggestion"]),
+            )
+            if meta.get("first_sentence_only"):
+                break
 
 
 def target_by_sentence(doc: Doc) -> dict[int, str]:
     """The first workplace target named in each sentence: manager, employer, ..."""
     found: dict[int, str] = {}
-    for first, _, phrase in phrase_index("targets").matches(doc.tokens):
-        found.setdefault(doc.token_sentence[first], phrase.group)
+    for first, _, phrase in doc.matches.get("targets", ()):
+        found.setdefault(doc.token_sentence(first), phrase.group)
     return found
 
 
 def matches_in(doc: Doc, name: str) -> list[tuple[int, int, str]]:
     """Raw (first, last, group) matches of a lexicon, for rules with their own logic."""
-    return [(f, l, p.group) for f, l, p in phrase_index(name).matches(doc.tokens)]
+    return [(f, l, p.group) for f, l, p in doc.matches.get(name, ())]
 
 
 def meta(name: str) -> dict[str, Any]:
-    return _meta(name)
-
-
-__all__ = ["NEGATORS", "negated", "phrase_findings", "matches_in", "meta", "target_by_sentence"]
+    found = _meta(name)
+    if found is None:
+        raise KeyError(f"lexicon {name!r} has no [rule] table")
+    return found

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 
 from ..models import Finding
 from .doc import Doc
-from .phrases import matches_in, meta, phrase_findings
-from .sentiment import compound
+from .phrases import lexicon_findings, matches_in, meta
+from .sentiment import can_be_negative, compound
 
 Rule = Callable[[Doc], Iterator[Finding]]
 
@@ -23,24 +23,11 @@ SHORTEST_SECONDS, LONGEST_SECONDS, RAMBLING_SECONDS = 30, 90, 120
 SENTIMENT_THRESHOLD = -0.5
 
 
-def criticism(doc: Doc) -> Iterator[Finding]:
-    """P2: criticism of the boss, the company, the team or "them"."""
-    yield from phrase_findings(doc, "criticism", targeted=True)
-
-
-def complaints(doc: Doc) -> Iterator[Finding]:
-    """P4: complaints and frustration with no one named."""
-    yield from phrase_findings(doc, "complaints")
-
-
-def insults(doc: Doc) -> Iterator[Finding]:
-    """P2: insults and profanity."""
-    yield from phrase_findings(doc, "insults")
-
-
-def desperation(doc: Doc) -> Iterator[Finding]:
-    """P9: pleading, needing out, taking anything."""
-    yield from phrase_findings(doc, "desperation")
+def lexicon_rules(doc: Doc) -> Iterator[Finding]:
+    """Every rule declared in rewriter/lexicons/*.toml: criticism (P2), complaints (P4),
+    insults (P2), desperation (P9), sarcasm (P1), discretion (P7, warnings), clichés
+    and hedges (P3/P1, warnings), money as the headline (P4, warning)."""
+    yield from lexicon_findings(doc)
 
 
 # A short phrase in quotes that nobody is quoted as saying: "unlimited PTO".
@@ -48,41 +35,21 @@ _SCARE_QUOTES = re.compile(r'(?<![\w])["“]([^"“”\n]{2,40})["”]')
 _REPORTED_SPEECH = re.compile(r"\b(?:say|says|said|saying|told|tell|tells|asked|ask|called|call|wrote|titled|named)\W*$", re.I)
 
 
-def sarcasm(doc: Doc) -> Iterator[Finding]:
-    """P1: sarcasm markers, and scare quotes around the employer's own words."""
-    yield from phrase_findings(doc, "sarcasm")
+def scare_quotes(doc: Doc) -> Iterator[Finding]:
+    """P1: scare quotes around the employer's own words ("unlimited PTO") read as sarcasm."""
+    text = doc.text
+    if '"' not in text and "“" not in text:
+        return
     m_data = meta("sarcasm")
-    for m in _SCARE_QUOTES.finditer(doc.text):
+    for m in _SCARE_QUOTES.finditer(text):
         words = m.group(1).split()
-        if not 1 <= len(words) <= 4 or _REPORTED_SPEECH.search(doc.text[max(0, m.start() - 20):m.start()]):
+        if not 1 <= len(words) <= 4 or _REPORTED_SPEECH.search(text[max(0, m.start() - 20):m.start()]):
             continue
         yield Finding(
             "sarcasm.scare_quotes", m_data["principle"], m_data["severity"], m.start(), m.end(),
             m.group(), "Scare quotes around the employer's words read as sarcasm.",
             m_data["suggestion"],
         )
-
-
-def discretion(doc: Doc) -> Iterator[Finding]:
-    """P7 (warnings): health, pregnancy, family, legal and harassment details."""
-    yield from phrase_findings(doc, "discretion")
-
-
-def vagueness(doc: Doc) -> Iterator[Finding]:
-    """P3/P1 (warnings): clichés and hedges."""
-    yield from phrase_findings(doc, "vague")
-
-
-def money_headline(doc: Doc) -> Iterator[Finding]:
-    """P4 (warning): money in the first sentence, the headline of the answer."""
-    for first, last, _ in matches_in(doc, "money"):
-        if doc.token_sentence[first] != 0:
-            break
-        m = meta("money")
-        start, end = doc.char_span(first, last)
-        yield Finding("money.headline", m["principle"], m["severity"], start, end,
-                      doc.text[start:end], m["message"], m["suggestion"])
-        break
 
 
 def spoken_length(doc: Doc) -> Iterator[Finding]:
@@ -92,7 +59,10 @@ def spoken_length(doc: Doc) -> Iterator[Finding]:
         return
     seconds = words * 60 / WORDS_PER_MINUTE
     if seconds < SHORTEST_SECONDS:
-        start, end = doc.char_span(0, words)
+        # The whole answer, trimmed (without computing token offsets, which a short
+        # clean answer otherwise never needs).
+        text = doc.text
+        start, end = len(text) - len(text.lstrip()), len(text.rstrip())
         yield Finding(
             "length.too_short", "P8", "warning", start, end, doc.text[start:end],
             f"About {seconds:.0f} seconds spoken: too short to show growth and fit.",
@@ -124,7 +94,10 @@ def negative_sentiment(doc: Doc, flagged: set[int]) -> Iterator[Finding]:
     for index, (start, end) in enumerate(doc.sentences):
         if index in flagged:
             continue
-        score = compound(doc.text[start:end])
+        sentence = doc.text[start:end]
+        if not can_be_negative(sentence):
+            continue
+        score = compound(sentence)
         if score <= SENTIMENT_THRESHOLD:
             excerpt = doc.text[start:end]
             lead = len(excerpt) - len(excerpt.lstrip())
@@ -144,12 +117,12 @@ _SOFTENED_BY_LEARNING = ("complaint.", "blame.workplace", "desperation.", "senti
 
 def told_as_learning(doc: Doc, findings: list[Finding]) -> list[Finding]:
     """P7: drop complaints that the same sentence goes on to tell as learning."""
-    pivots = matches_in(doc, "pivots")
-    if not pivots:
+    if not findings or "pivots" not in doc.matches:
         return findings
+    pivots = matches_in(doc, "pivots")
     last_pivot: dict[int, int] = {}
     for first, _, _ in pivots:
-        last_pivot[doc.token_sentence[first]] = first
+        last_pivot[doc.token_sentence(first)] = first
     kept = []
     for f in findings:
         sentence = doc.sentence_index(f.start)
@@ -164,14 +137,4 @@ def told_as_learning(doc: Doc, findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-RULES: tuple[Rule, ...] = (
-    criticism,
-    complaints,
-    insults,
-    desperation,
-    sarcasm,
-    discretion,
-    vagueness,
-    money_headline,
-    spoken_length,
-)
+RULES: tuple[Rule, ...] = (lexicon_rules, scare_quotes, spoken_length)

@@ -1,0 +1,55 @@
+"""Compiled lexicons cached on disk, so `rewriter check` starts fast.
+
+Compiling the word lists (every phrase with its inflections) takes longer than
+reading back the result. The cache key is a hash of the source files, so editing a
+lexicon simply misses the cache. Set REWRITER_CACHE_DIR to move the cache, or to an
+empty string to turn it off; an unwritable cache is silently skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+FORMAT = b"rewriter-lexicon-cache-1"  # bump when compiled structures change shape
+
+
+def cache_dir() -> Path | None:
+    configured = os.environ.get("REWRITER_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rewriter"
+
+
+def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
+    """build(), or its result from an earlier run over the same source files."""
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    digest = hashlib.sha256(FORMAT)
+    for source in sorted(sources):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    path = directory / f"{name}-{digest.hexdigest()[:20]}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # missing, stale or unreadable: rebuild below
+        pass
+    value = build()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}-")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+    except OSError:
+        pass
+    return value
