@@ -20,7 +20,7 @@ import os
 import re
 import time
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -425,7 +425,3 @@ class AsyncLLM:
 def _with_retries(reply: Reply, tries: int) -> Reply:
     return Reply(reply.answer, reply.content, reply.usage, reply.problem, retries=max(0, tries - 1))
 
-
-def bare_messages(messages: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
-    """Plain dict copies of a message list (what the SDK is given, never the caller's)."""
-    return [dict(m) for m in messages]
