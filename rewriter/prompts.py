@@ -81,7 +81,7 @@ class Prompts:
 
     @classmethod
     def load(cls, override: str | os.PathLike[str] | None = None) -> Prompts:
-        return _load(prompts_dir(override).resolve())
+        return _load(prompts_dir(override))  # cached per directory: no filesystem work per call
 
     def system(self, *, json_schema: str | None = None) -> str:
         # The system prompt holds no user text, so it is rendered once per directory and mode.
