@@ -46,8 +46,11 @@ def bench_validator() -> float:
     texts = sentences()
     vader = SentimentIntensityAnalyzer()
     check(texts[0])  # load lexicons outside the timing, as VADER's is loaded above
-    t_vader = best_of(7, lambda: [vader.polarity_scores(t) for t in texts])
-    t_check = best_of(7, lambda: [check(t) for t in texts])
+    # Interleaved rounds, best of each: machine noise hits both sides alike.
+    t_vader = t_check = float("inf")
+    for _ in range(9):
+        t_vader = min(t_vader, best_of(1, lambda: [vader.polarity_scores(t) for t in texts]))
+        t_check = min(t_check, best_of(1, lambda: [check(t) for t in texts]))
     ratio = t_check / t_vader
     n = len(texts)
     print(f"validator: {n} sentences; VADER alone {t_vader * 1e6 / n:.1f} us/sentence, "
@@ -58,25 +61,35 @@ def bench_validator() -> float:
 def bench_startup() -> float:
     baseline = [sys.executable, "-c",
                 "import typer; from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as S; S()"]
-    ours = [str(EXE), "check", "My boss never listens."]
+    negative = [str(EXE), "check", "My boss never listens."]
+    # A clean answer also loads VADER: the other path through `check`.
+    positive = [str(EXE), "check", "I led our onboarding work and I'm keen to grow into a team lead role."]
 
     def timed(cmd: list[str]) -> float:
         started = time.perf_counter()
         subprocess.run(cmd, capture_output=True, check=False)
         return time.perf_counter() - started
 
-    for cmd in (baseline, ours):  # warm the OS file cache
+    for cmd in (baseline, negative, positive):  # warm the OS file cache and ours
         timed(cmd)
-    # Interleave so that machine noise hits both sides alike.
-    base_times, our_times = [], []
-    for _ in range(15):
-        base_times.append(timed(baseline))
-        our_times.append(timed(ours))
-    base, mine = statistics.median(base_times), statistics.median(our_times)
-    ratio = mine / base
-    print(f"start-up: baseline {base * 1000:.0f} ms, `rewriter check` {mine * 1000:.0f} ms; "
-          f"ratio {ratio:.2f}x (goal <= 1.5x)")
-    return ratio
+    # Interleaved so that machine noise hits every command alike; the minimum is the
+    # least noisy estimate of a command's own cost.
+    times: dict[str, list[float]] = {"baseline": [], "negative": [], "positive": []}
+    for _ in range(21):
+        times["baseline"].append(timed(baseline))
+        times["negative"].append(timed(negative))
+        times["positive"].append(timed(positive))
+    base = min(times["baseline"])
+    worst = 0.0
+    for name in ("negative", "positive"):
+        mine = min(times[name])
+        ratio = mine / base
+        worst = max(worst, ratio)
+        print(f"start-up ({name} answer): baseline {base * 1000:.0f} ms, `rewriter check` "
+              f"{mine * 1000:.0f} ms; ratio {ratio:.2f}x (goal <= 1.5x); "
+              f"medians {statistics.median(times['baseline']) * 1000:.0f} / "
+              f"{statistics.median(times[name]) * 1000:.0f} ms")
+    return worst
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,6 +20,8 @@ class Principle:
 
 @cache
 def load_principles(directory: Path | None = None) -> tuple[Principle, ...]:
+    import tomllib  # here, not at the top: `rewriter check` never needs it
+
     path = (directory or shipped_prompts_dir()) / "principles.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

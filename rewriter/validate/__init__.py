@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ..models import Context, Finding, Report
 from .doc import Doc
-from .fidelity import invented_facts
 from .rules import RULES, negative_sentiment, told_as_learning
 
 
@@ -28,6 +27,8 @@ def check(text: str, *, draft: str | None = None, context: Context | None = None
     findings.extend(negative_sentiment(doc, flagged))
     findings = told_as_learning(doc, findings)
     if draft is not None:
+        from .fidelity import invented_facts  # compiled only when a draft is given
+
         source = draft if context is None else f"{draft}\n{context.facts_text()}"
         findings.extend(invented_facts(doc, source))
     findings.sort(key=lambda f: (f.start, f.end, f.rule))

@@ -1,23 +1,22 @@
 """Compiled lexicons cached on disk, so `rewriter check` starts fast.
 
 Compiling the word lists (every phrase with its inflections) takes longer than
-reading back the result. The cache key is a hash of the source files, so editing a
-lexicon simply misses the cache. Set REWRITER_CACHE_DIR to move the cache, or to an
+reading back the result. The cache key is made of the source files' names, sizes and
+modification times, so editing a lexicon simply misses the cache. Set REWRITER_CACHE_DIR to move the cache, or to an
 empty string to turn it off; an unwritable cache is silently skipped.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
-import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
-FORMAT = b"rewriter-lexicon-cache-1"  # bump when compiled structures change shape
+FORMAT = b"rewriter-lexicon-cache-3"  # bump when compiled structures change shape
 
 
 def cache_dir() -> Path | None:
@@ -33,11 +32,11 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
     directory = cache_dir()
     if directory is None:
         return build()
-    digest = hashlib.sha256(FORMAT)
+    key = [FORMAT.decode()]
     for source in sorted(sources):
-        digest.update(source.name.encode())
-        digest.update(source.read_bytes())
-    path = directory / f"{name}-{digest.hexdigest()[:20]}.pickle"
+        stat = source.stat()
+        key.append(f"{source}:{stat.st_size}:{stat.st_mtime_ns}")
+    path = directory / f"{name}-{zlib.crc32(chr(0).join(key).encode()):08x}.pickle"
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
@@ -45,6 +44,8 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
         pass
     value = build()
     try:
+        import tempfile  # only on a miss: off the start-up path
+
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}-")
         with os.fdopen(fd, "wb") as fh:

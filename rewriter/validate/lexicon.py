@@ -16,11 +16,9 @@ Words in a file's `exact` list are matched as written, without inflections
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pathlib import Path
 
@@ -116,9 +114,11 @@ def inflections(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """One lexicon entry, ready to match: each slot is a set of forms, NEG or a gap."""
+class Phrase(NamedTuple):
+    """One lexicon entry, ready to match: each slot is a set of forms, NEG or a gap.
+
+    A NamedTuple rather than a dataclass: the compiled index is read back from the
+    disk cache at every start, and tuples unpickle faster."""
 
     text: str  # as written in the data file
     slots: tuple[frozenset[str] | str, ...]
@@ -223,27 +223,36 @@ def _match_from(slots: tuple[Any, ...], s: int, tokens: list[str], t: int) -> in
 
 
 @cache
-def load(name: str) -> dict[str, Any]:
-    """A lexicon file's raw data (read once per process)."""
-    with open(LEXICON_DIR / f"{name}.toml", "rb") as fh:
-        return tomllib.load(fh)
+def _compiled() -> tuple[PhraseIndex, dict[str, dict[str, Any]]]:
+    """The index of every phrase and the raw data of every lexicon file, compiled once
+    and cached on disk (reading the cache back beats parsing and inflecting again)."""
+    sources = sorted(LEXICON_DIR.glob("*.toml"))
+    return cached("lexicons", [*sources, Path(__file__)], lambda: _build(sources))
 
 
-@cache
+def _build(sources: list[Path]) -> tuple[PhraseIndex, dict[str, dict[str, Any]]]:
+    import tomllib  # only on a cache miss
+
+    data: dict[str, dict[str, Any]] = {}
+    phrases: list[Phrase] = []
+    for source in sources:
+        with open(source, "rb") as fh:
+            data[source.stem] = tomllib.load(fh)
+        for group, section in data[source.stem].items():
+            if not isinstance(section, dict):
+                continue
+            phrases += [compile_phrase(p, group, lexicon=source.stem) for p in section.get("phrases", [])]
+            phrases += [compile_phrase(p, group, False, source.stem) for p in section.get("exact", [])]
+    return PhraseIndex(phrases), data
+
+
 def phrase_index() -> PhraseIndex:
     """Every phrase of every section of every lexicon file, in one index.
 
     A new file in rewriter/lexicons/ is picked up as it is: no code to change."""
-    sources = sorted(LEXICON_DIR.glob("*.toml"))
-    return cached("lexicons", [*sources, Path(__file__)], lambda: _build_index(sources))
+    return _compiled()[0]
 
 
-def _build_index(sources: list[Path]) -> PhraseIndex:
-    phrases: list[Phrase] = []
-    for name in (p.stem for p in sources):
-        for group, section in load(name).items():
-            if not isinstance(section, dict):
-                continue
-            phrases += [compile_phrase(p, group, lexicon=name) for p in section.get("phrases", [])]
-            phrases += [compile_phrase(p, group, False, name) for p in section.get("exact", [])]
-    return PhraseIndex(phrases)
+def load(name: str) -> dict[str, Any]:
+    """A lexicon file's raw data (its [rule] table and sections)."""
+    return _compiled()[1][name]

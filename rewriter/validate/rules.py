@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from ..models import Finding
 from .doc import Doc
 from .phrases import lexicon_findings, matches_in, meta
-from .sentiment import can_be_negative, compound
+from .sentiment import can_be_negative, compound, doc_can_be_negative
 
 Rule = Callable[[Doc], Iterator[Finding]]
 
@@ -91,11 +91,14 @@ def spoken_length(doc: Doc) -> Iterator[Finding]:
 
 def negative_sentiment(doc: Doc, flagged: set[int]) -> Iterator[Finding]:
     """P1: a sentence VADER scores clearly negative that no specific rule explained."""
+    if not doc_can_be_negative(doc.tokens, doc.text):
+        return
+    several = len(doc.sentences) > 1
     for index, (start, end) in enumerate(doc.sentences):
         if index in flagged:
             continue
         sentence = doc.text[start:end]
-        if not can_be_negative(sentence):
+        if several and not can_be_negative(sentence):
             continue
         score = compound(sentence)
         if score <= SENTIMENT_THRESHOLD:

@@ -64,3 +64,8 @@ def can_be_negative(sentence: str) -> bool:
     if _UNSURE.search(sentence):
         return True
     return not _triggers().isdisjoint(_plain(w) for w in _WORDS.findall(sentence.lower()))
+
+
+def doc_can_be_negative(tokens: list[str], text: str) -> bool:
+    """The same test over a whole text, from its already normalised tokens."""
+    return bool(_UNSURE.search(text)) or not _triggers().isdisjoint(tokens)
