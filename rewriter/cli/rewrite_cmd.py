@@ -45,15 +45,15 @@ def rewrite_command(
     tone: Annotated[str, typer.Option("--tone", help="professional, warm, concise, ...")] = "professional",
     seconds: Annotated[int, typer.Option("--seconds", help="Target spoken length in seconds.")] = 60,
     model: Annotated[
-        str | None, typer.Option("--model", help="Model name [env: REWRITER_MODEL; default gpt-4o-mini].", show_default=False)
+        str | None, typer.Option("--model", help="Model name (env REWRITER_MODEL; default gpt-4o-mini).", show_default=False)
     ] = None,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="An OpenAI-compatible server [env: OPENAI_BASE_URL].", show_default=False),
+        typer.Option("--base-url", help="An OpenAI-compatible server (env OPENAI_BASE_URL).", show_default=False),
     ] = None,
     mode: Annotated[
         str | None,
-        typer.Option("--mode", help="schema (strict JSON schema) or json (for servers without it) [env: REWRITER_MODE].",
+        typer.Option("--mode", help="schema (strict JSON schema) or json (for servers without it) (env REWRITER_MODE).",
                      show_default=False),
     ] = None,
     engine: Annotated[
@@ -62,7 +62,7 @@ def rewrite_command(
     max_attempts: Annotated[int, typer.Option("--max-attempts", help="Attempts in total, re-asks included.")] = 3,
     prompts: Annotated[
         Path | None,
-        typer.Option("--prompts", help="Use your own prompt templates from this directory [env: REWRITER_PROMPTS].",
+        typer.Option("--prompts", help="Use your own prompt templates from this directory (env REWRITER_PROMPTS).",
                      show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
@@ -182,7 +182,7 @@ def _print_plain(result: Rewrite) -> None:
         for r in result.reasons:
             print(f"  - {safe(r.reason)} -> {safe(r.reframed_as)}")
     if result.left_out:
-        print("\nLeft out for discretion:")
+        print("\nLeft out (complaints and private details):")
         for item in result.left_out:
             print(f"  - {safe(item)}")
     if result.findings:
@@ -207,7 +207,7 @@ def _print_rich(result: Rewrite) -> None:
             line.append(safe(r.reframed_as), style="green")
             console.print(line)
     if result.left_out:
-        console.print(Text("Left out for discretion", style="bold"))
+        console.print(Text("Left out (complaints and private details)", style="bold"))
         for item in result.left_out:
             console.print(Text(f"  • {safe(item)}", style="dim"))
     for f in result.findings:
