@@ -195,3 +195,37 @@ def test_deterministic_and_thread_safe() -> None:
 def test_rejects_non_text() -> None:
     with pytest.raises(TypeError):
         check(b"bytes")  # type: ignore[arg-type]
+
+
+def test_vader_gate_skips_a_typical_positive_answer() -> None:
+    from rewriter.validate.sentiment import can_be_negative
+
+    assert not can_be_negative("I led our onboarding work and I'm keen to grow into a team lead role.")
+    assert can_be_negative("It was not a good fit.")  # a negator can turn a positive word
+
+
+def _vader_words(positive: bool) -> list[str]:
+    from rewriter.validate.sentiment import analyzer
+
+    return sorted(w for w, v in analyzer().lexicon.items() if w.isalpha() and (v > 0) == positive)
+
+
+_FILLERS = ["the", "team", "and", "but", "very", "extremely", "I", "work", "WORK", "!", "?", "so"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_vader_words(True) + _FILLERS), min_size=1, max_size=12),
+    st.lists(st.sampled_from(_vader_words(False) + ["not", "no", "never", "kind of", "least"]), max_size=2),
+)
+def test_vader_gate_only_skips_sentences_vader_scores_non_negative(words: list[str], risky: list[str]) -> None:
+    """The validator skips VADER where no word could make its score negative; prove it
+    on sentences of positive words (which it skips) with and without risky words mixed in."""
+    from rewriter.validate.doc import Doc
+    from rewriter.validate.sentiment import can_be_negative, compound, doc_can_be_negative
+
+    sentence = " ".join(words[: len(words) // 2] + risky + words[len(words) // 2:])
+    if not can_be_negative(sentence):
+        assert compound(sentence) >= 0, sentence
+    if not doc_can_be_negative(Doc(sentence).tokens, sentence):
+        assert compound(sentence) >= 0, sentence

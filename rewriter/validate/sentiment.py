@@ -50,8 +50,9 @@ def _compute_triggers() -> frozenset[str]:
         if valence < 0:
             # VADER looks up single whitespace tokens: "cover-up" is one, "fed up" never matches.
             if " " not in entry:
-                words.update(_plain(w) for w in _WORDS.findall(entry.lower())[:1])
-                words.update(_plain(w) for w in _WORDS.findall(entry.lower()) if len(w) == 1)
+                parts = _WORDS.findall(entry.lower())
+                # "cover-up" is found by its first word; "o.o" only by its letters.
+                words.update(_plain(w) for w in (parts if all(len(p) == 1 for p in parts) else parts[:1]))
     words.update(_plain(w.lower()) for w in NEGATE)
     words.update(_plain(p) for phrase, s in BOOSTER_DICT.items() if s < 0 for p in phrase.split())
     words.update(_plain(p) for phrase, v in SPECIAL_CASES.items() if v < 0 for p in phrase.split())
