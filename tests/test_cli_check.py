@@ -143,3 +143,9 @@ def test_help_teaches() -> None:
     proc = run("check", "--help")
     assert proc.returncode == 0
     assert b"--draft" in proc.stdout and b"Exit status" in proc.stdout
+
+
+def test_version() -> None:
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.decode().startswith("rewriter ")

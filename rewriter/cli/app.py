@@ -16,10 +16,6 @@ from .output import error_line
 
 app = typer.Typer(
     name="rewriter",
-    help=(
-        "Turn a blunt answer to \"Why are you leaving your current job?\" into one you can "
-        "say with confidence, and check any answer for what an interviewer hears as negative."
-    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -27,10 +23,33 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"rewriter {version('rewriter')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Turn a blunt answer to "Why are you leaving your current job?" into one you can say
+    with confidence, and check any answer for what an interviewer hears as negative.
+
+    With no API key, `rewrite` uses the offline engine: nothing leaves your machine.
+
+    Start with:  rewriter rewrite "my boss micromanages me and I'm underpaid"
+    """
+
+
 def _register_commands() -> None:
     # Imported for their side effect of adding commands to `app`; each keeps its
     # heavy imports (openai, rich) inside the command body, off the start-up path.
-    from . import check_cmd, principles_cmd, rewrite_cmd  # noqa: F401
+    from . import batch_cmd, check_cmd, principles_cmd, rewrite_cmd  # noqa: F401
 
 
 def main() -> None:
