@@ -425,3 +425,35 @@ class AsyncLLM:
 def _with_retries(reply: Reply, tries: int) -> Reply:
     return Reply(reply.answer, reply.content, reply.usage, reply.problem, retries=max(0, tries - 1))
 
+
+
+# ---------------------------------------------------------------- batches (rewriter/batch.py)
+
+
+def hooked_async_client(
+    config: LLMConfig,
+    *,
+    on_request: Callable[[], Any],
+    on_response: Callable[[int, float | None], Any],
+) -> openai.AsyncOpenAI:
+    """An async client whose every HTTP request first awaits `on_request()`, and whose every
+    response is reported as `await on_response(status, retry_after_seconds)`.
+
+    How a batch shares one throttle among its workers: a 429 seen by any request slows
+    all of them. The retry policy of each request is unchanged (SDK retries off, tenacity).
+    """
+
+    async def request_hook(request: Any) -> None:
+        await on_request()
+
+    async def response_hook(response: Any) -> None:
+        await on_response(response.status_code, retry_after(cast(Any, _HasResponse(response))))
+
+    http = openai.DefaultAsyncHttpxClient(event_hooks={"request": [request_hook], "response": [response_hook]})
+    return openai.AsyncOpenAI(api_key=config.api_key, base_url=config.base_url, timeout=config.timeout,
+                              max_retries=0, http_client=http)
+
+
+@dataclass(frozen=True, slots=True)
+class _HasResponse:
+    response: Any  # what retry_after() reads from an exception

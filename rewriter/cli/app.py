@@ -65,4 +65,6 @@ def main() -> None:
     except (KeyboardInterrupt, typer.Abort):
         error_line("interrupted")
         sys.exit(130)
+    if result == 130:  # typer turns Ctrl-C inside a command into a return value of 130
+        error_line("interrupted")
     sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,592 @@
+"""Batch rewriting: a file of drafts in, one result line per draft out.
+
+    run_batch(Path("drafts.jsonl"), Path("results.jsonl"), concurrency=8)
+
+Input: JSON Lines or CSV with the columns id, draft and optionally role, company,
+job_posting, tone, seconds. It is read twice, streaming both times: once to check
+that every row has an id and that ids are unique (before any request), once to
+rewrite. Memory stays flat however long the file is: only the ids are held.
+
+Output: JSON Lines, one line per id, in the order drafts finish. Every line is
+written with one `write` on a file opened for appending, so a kill -9 can at most
+tear the last line; a re-run drops such a torn line and skips every id already in
+the output, so no id is ever written twice. The file is fsync'd every second and
+at the end.
+
+LLM engine: asyncio workers, `concurrency` of them, share one client and one
+`Throttle`: a 429 anywhere pauses every request of the batch and halves the
+number of drafts in flight (it grows back one at a time). The per-request
+retry policy is llm.py's, unchanged. Offline engine: a plain loop (compose is
+CPU-bound, asyncio would only add overhead).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, AsyncIterator, Literal
+
+from .errors import InputError, RewriterError, StillNegativeError
+
+if TYPE_CHECKING:
+    from .models import Rewrite
+
+Format = Literal["auto", "jsonl", "csv"]
+Status = Literal["ok", "findings", "error"]
+
+FIELDS = ("id", "draft", "role", "company", "job_posting", "tone", "seconds")
+OPTIONAL = ("role", "company", "job_posting", "tone", "seconds")
+DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 256
+FSYNC_EVERY = 1.0  # seconds between fsyncs; every line is written to the OS at once regardless
+MAX_PAUSE = 60.0  # the longest a 429 pauses the batch
+MAX_ID_CHARS = 200
+
+
+# ---------------------------------------------------------------- reading the input
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One input draft, with where it came from (for error messages)."""
+
+    id: str | int  # as given; compared as text
+    line: int
+    draft: Any
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return str(self.id)
+
+    def rewrite_kwargs(self) -> dict[str, Any]:
+        """The context as rewrite() takes it; a bad value is this draft's error, not the batch's."""
+        kwargs: dict[str, Any] = {}
+        for name in ("role", "company", "job_posting", "tone"):
+            value = self.options.get(name)
+            if value is None or value == "":
+                continue
+            if not isinstance(value, str):
+                raise InputError(f"{name} must be text, not {type(value).__name__}")
+            kwargs[name] = value
+        seconds = self.options.get("seconds")
+        if seconds is not None and seconds != "":
+            if isinstance(seconds, str) and seconds.strip().isdigit():
+                seconds = int(seconds.strip())
+            if isinstance(seconds, bool) or not isinstance(seconds, int):
+                raise InputError(f"seconds must be a whole number, not {seconds!r}")
+            kwargs["seconds"] = seconds
+        return kwargs
+
+
+def detect_format(path: Path, fmt: str = "auto") -> Literal["jsonl", "csv"]:
+    if fmt not in ("auto", "jsonl", "csv"):
+        raise InputError(f"unknown input format {fmt!r}: use jsonl or csv")
+    if fmt != "auto":
+        return fmt  # type: ignore[return-value]
+    return "csv" if path.suffix.lower() in (".csv", ".tsv") else "jsonl"
+
+
+def _row(data: Any, line: int, where: str) -> Row:
+    if not isinstance(data, dict):
+        raise InputError(f"{where}:{line}: each line must be a JSON object with an id and a draft")
+    raw_id = data.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or (isinstance(raw_id, str) and not raw_id.strip()):
+        raise InputError(f"{where}:{line}: missing id (every draft needs a unique \"id\", text or a whole number)")
+    if len(str(raw_id)) > MAX_ID_CHARS:
+        raise InputError(f"{where}:{line}: the id is longer than {MAX_ID_CHARS} characters")
+    return Row(raw_id, line, data.get("draft"), {k: data[k] for k in OPTIONAL if k in data})
+
+
+def read_rows(path: Path, fmt: str = "auto") -> Iterator[Row]:
+    """The rows of IN, one at a time. Raises InputError for a file that is not a batch input."""
+    kind = detect_format(path, fmt)
+    try:
+        handle = open(path, encoding="utf-8-sig", errors="replace", newline="" if kind == "csv" else None)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with handle:
+        if kind == "jsonl":
+            for number, text in enumerate(handle, 1):
+                if not text.strip():
+                    continue
+                try:
+                    data = json.loads(text)
+                except ValueError:
+                    raise InputError(f"{path}:{number}: not valid JSON (one JSON object per line)") from None
+                yield _row(data, number, str(path))
+            return
+        reader = csv.DictReader(handle, dialect="excel-tab" if path.suffix.lower() == ".tsv" else "excel")
+        header = reader.fieldnames or []
+        missing = [name for name in ("id", "draft") if name not in header]
+        if missing:
+            raise InputError(f"{path}: the CSV header must name the columns id and draft (missing: {', '.join(missing)})")
+        for data in reader:
+            # line_num is the physical line where this record ended (records may span lines).
+            yield _row({k: v for k, v in data.items() if k in FIELDS}, reader.line_num, str(path))
+
+
+def scan(path: Path, fmt: str = "auto", done: dict[str, str] | None = None) -> tuple[int, int, int]:
+    """Check the whole input before any request: every row has an id, ids are unique.
+
+    Returns the number of rows, how many are already `done`, and how many of those
+    were not ok (findings or error: they count in the exit status). Only the ids
+    are held (one small string each), never the drafts.
+    """
+    seen: dict[str, int] = {}
+    done = done or {}
+    skipped = not_ok = 0
+    for row in read_rows(path, fmt):
+        status = done.get(row.key)
+        skipped += status is not None
+        not_ok += status is not None and status != "ok"
+        first = seen.get(row.key)
+        if first is not None:
+            raise InputError(f"{path}:{row.line}: duplicate id {row.key!r} (first on line {first}); ids must be unique")
+        seen[row.key] = row.line
+    if not seen:
+        raise InputError(f"{path} holds no drafts")
+    return len(seen), skipped, not_ok
+
+
+# ---------------------------------------------------------------- the output file
+
+
+def load_done(path: Path) -> tuple[dict[str, str], int]:
+    """Ids already in OUT with their status, and how many bytes of a torn last line were cut off.
+
+    Only the last line can be incomplete (each line is one append); it is removed so
+    the next append starts on a fresh line. Any other line that is not a result
+    means OUT is not this command's output: refuse rather than guess.
+    """
+    done: dict[str, str] = {}
+    if not path.exists():
+        return done, 0
+    try:
+        handle = open(path, "r+b")
+    except OSError as exc:
+        raise InputError(f"cannot open {path}: {exc.strerror or exc}") from None
+    with handle:
+        good_end = 0
+        for number, raw in enumerate(handle, 1):
+            if not raw.endswith(b"\n"):
+                break  # torn: written by a run killed mid-line
+            good_end += len(raw)
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+                done[str(record["id"])] = str(record.get("status"))
+            except (ValueError, TypeError, KeyError):
+                raise InputError(
+                    f"{path}:{number} is not a result line: is this the output of an earlier `rewriter batch`? "
+                    "Choose another -o file"
+                ) from None
+        size = handle.seek(0, os.SEEK_END)
+        if size > good_end:
+            handle.truncate(good_end)
+            handle.flush()
+            os.fsync(handle.fileno())
+    return done, size - good_end
+
+
+class ResultWriter:
+    """Appends one complete line per result: a single write() each, fsync'd every second."""
+
+    def __init__(self, path: Path, *, fsync_every: float = FSYNC_EVERY) -> None:
+        self.path = path
+        try:
+            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        self._fsync_every = fsync_every
+        self._synced = time.monotonic()
+        self.written = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        view = memoryview(data)
+        try:
+            while view:  # a regular file takes it all in one write; loop only if the OS says otherwise
+                view = view[os.write(self._fd, view):]
+            now = time.monotonic()
+            if now - self._synced >= self._fsync_every:
+                os.fsync(self._fd)
+                self._synced = now
+        except OSError as exc:
+            raise InputError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        self.written += 1
+
+    def close(self) -> None:
+        if self._fd < 0:
+            return
+        try:
+            os.fsync(self._fd)
+        except OSError:
+            pass
+        os.close(self._fd)
+        self._fd = -1
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------- one result line
+
+
+def _usage(attempts: Any) -> dict[str, int]:
+    from .models import Usage
+
+    total = Usage()
+    for attempt in attempts:
+        total = total + attempt.usage
+    return total.to_dict()
+
+
+def record_ok(row_id: Any, result: Rewrite) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "status": "ok",
+        "answer": result.answer,
+        "findings": [f.to_dict() for f in result.findings],  # warnings only
+        "attempts": len(result.attempts),
+        "usage": result.usage.to_dict(),
+        "engine": result.engine,
+        "model": result.model,
+        "reasons": [{"reason": r.reason, "reframed_as": r.reframed_as} for r in result.reasons],
+        "notices": list(result.notices),
+        "message": None,
+    }
+
+
+def record_findings(row_id: Any, exc: StillNegativeError) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "status": "findings",
+        "answer": exc.best.answer,  # NOT clean: the findings say what to fix
+        "findings": [f.to_dict() for f in exc.findings],
+        "attempts": len(exc.attempts),
+        "usage": _usage(exc.attempts),
+        "engine": exc.engine,
+        "model": exc.model,
+        "reasons": [],
+        "notices": [],
+        "message": str(exc),
+    }
+
+
+def record_error(row_id: Any, message: str, *, engine: str | None = None, model: str | None = None,
+                 attempts: int = 0, usage: dict[str, int] | None = None) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "status": "error",
+        "answer": None,
+        "findings": [],
+        "attempts": attempts,
+        "usage": usage or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "engine": engine,
+        "model": model,
+        "reasons": [],
+        "notices": [],
+        "message": message,
+    }
+
+
+def record_for(row: Row, outcome: Rewrite | BaseException, engine: str, model: str | None) -> dict[str, Any]:
+    if isinstance(outcome, StillNegativeError):
+        return record_findings(row.id, outcome)
+    if isinstance(outcome, RewriterError):
+        return record_error(row.id, str(outcome), engine=engine, model=model)
+    if isinstance(outcome, BaseException):
+        # Not a RewriterError: a bug. Its text could hold anything, so only its type is shown.
+        return record_error(row.id, f"internal error ({type(outcome).__name__}); please report it",
+                            engine=engine, model=model)
+    return record_ok(row.id, outcome)
+
+
+# ---------------------------------------------------------------- progress
+
+
+@dataclass
+class Summary:
+    total: int = 0  # rows in IN
+    skipped: int = 0  # already in OUT
+    earlier_not_ok: int = 0  # of those, lines with findings or an error
+    ok: int = 0
+    findings: int = 0
+    errors: int = 0
+    truncated_bytes: int = 0  # a torn last line removed from OUT
+    seconds: float = 0.0
+    rate_limited: int = 0  # 429s seen by the shared throttle
+
+    @property
+    def done(self) -> int:
+        return self.ok + self.findings + self.errors
+
+    def add(self, status: str) -> None:
+        if status == "ok":
+            self.ok += 1
+        elif status == "findings":
+            self.findings += 1
+        else:
+            self.errors += 1
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if not (self.findings or self.errors or self.earlier_not_ok) else 1
+
+    def line(self, out: Path) -> str:
+        rate = f", {self.done / self.seconds:.1f}/s" if self.seconds > 0 and self.done else ""
+        skipped = f"; {self.skipped} already in {out}, skipped" if self.skipped else ""
+        if self.earlier_not_ok:
+            skipped += f" ({self.earlier_not_ok} of them with findings or errors)"
+        return (f"{self.done} drafts rewritten in {self.seconds:.1f} s{rate}: {self.ok} ok, "
+                f"{self.findings} with findings, {self.errors} errors{skipped}; results in {out}")
+
+
+class Progress:
+    """Progress on stderr (rich, imported only when shown): done, ok, findings, errors, rate, ETA."""
+
+    def __init__(self, summary: Summary, todo: int, *, show: bool) -> None:
+        self.summary = summary
+        self.todo = todo
+        self._bar: Any = None
+        self._task: Any = None
+        self._started = time.monotonic()
+        if show and todo:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(
+                TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("[green]{task.fields[ok]} ok[/] [yellow]{task.fields[findings]} findings[/] "
+                           "[red]{task.fields[errors]} errors[/]  {task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True), transient=False, refresh_per_second=5,
+            )
+            self._task = self._bar.add_task("batch", total=todo, ok=0, findings=0, errors=0, rate="")
+
+    def __enter__(self) -> Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def advance(self, status: str) -> None:
+        self.summary.add(status)
+        if self._bar is not None:
+            s = self.summary
+            elapsed = time.monotonic() - self._started
+            rate = f"{s.done / elapsed:.1f}/s" if elapsed > 0 else ""
+            self._bar.update(self._task, completed=s.done, ok=s.ok, findings=s.findings, errors=s.errors, rate=rate)
+
+
+# ---------------------------------------------------------------- the shared throttle
+
+
+class Throttle:
+    """One per batch, shared by every worker and every HTTP request.
+
+    A 429 anywhere pauses every request of the batch (for the server's Retry-After,
+    else a backoff that doubles on each consecutive 429 up to MAX_PAUSE) and halves
+    the drafts allowed in flight; each run of `limit` successes lets one more back in
+    (additive increase, multiplicative decrease). The retry of the request that got
+    the 429 is still llm.py's tenacity policy: this only slows everyone else down.
+    """
+
+    def __init__(self, concurrency: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max = concurrency
+        self.limit = concurrency
+        self.active = 0
+        self.resume_at = 0.0
+        self.backoff = 0.0
+        self.streak = 0
+        self.hits = 0
+        self._clock = clock
+        self._cond: asyncio.Condition | None = None
+
+    @property
+    def cond(self) -> asyncio.Condition:
+        if self._cond is None:
+            self._cond = asyncio.Condition()
+        return self._cond
+
+    async def before_request(self) -> None:
+        while (wait := self.resume_at - self._clock()) > 0:
+            await asyncio.sleep(wait)
+
+    async def after_response(self, status: int, retry_after: float | None) -> None:
+        if status == 429:
+            self.hits += 1
+            self.backoff = min(MAX_PAUSE, self.backoff * 2 if self.backoff else 1.0)
+            pause = min(MAX_PAUSE, retry_after if retry_after is not None else self.backoff)
+            self.resume_at = max(self.resume_at, self._clock() + pause)
+            self.limit = max(1, self.limit // 2)
+            self.streak = 0
+        elif status < 400:
+            self.backoff = 0.0
+            self.streak += 1
+            if self.limit < self.max and self.streak >= self.limit:
+                self.limit += 1
+                self.streak = 0
+                async with self.cond:
+                    self.cond.notify_all()
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self.cond:
+            await self.cond.wait_for(lambda: self.active < self.limit)
+            self.active += 1
+        try:
+            yield
+        finally:
+            async with self.cond:
+                self.active -= 1
+                self.cond.notify_all()
+
+
+# ---------------------------------------------------------------- running
+
+
+@dataclass(frozen=True)
+class Options:
+    """What every draft of a batch shares."""
+
+    engine: str = "auto"
+    model: str | None = None
+    base_url: str | None = None
+    mode: str | None = None
+    max_attempts: int = 3
+    prompts_dir: Any = None
+    concurrency: int = DEFAULT_CONCURRENCY
+
+    def call_kwargs(self) -> dict[str, Any]:
+        return {"model": self.model, "base_url": self.base_url, "mode": self.mode,
+                "max_attempts": self.max_attempts, "prompts_dir": self.prompts_dir}
+
+
+def pending(path: Path, fmt: str, done: dict[str, str]) -> Iterator[Row]:
+    return (row for row in read_rows(path, fmt) if row.key not in done)
+
+
+def prepare(in_path: Path, out_path: Path, fmt: str = "auto") -> tuple[Summary, dict[str, str]]:
+    """Everything before the first request: the input checked, OUT read (a torn tail cut)."""
+    if in_path.resolve() == out_path.resolve():
+        raise InputError("the output file must not be the input file")
+    done, cut = load_done(out_path)
+    total, skipped, not_ok = scan(in_path, fmt, done)  # ids in OUT that IN lacks are not counted
+    return Summary(total=total, skipped=skipped, earlier_not_ok=not_ok, truncated_bytes=cut), done
+
+
+def run_batch(
+    in_path: Path,
+    out_path: Path,
+    *,
+    fmt: str = "auto",
+    options: Options = Options(),
+    show_progress: bool = False,
+    on_prepared: Callable[[Summary], None] | None = None,
+) -> Summary:
+    """Rewrite every draft of IN not yet in OUT; append one line per draft to OUT."""
+    from .pipeline import _choose_engine
+
+    if not 1 <= options.concurrency <= MAX_CONCURRENCY:
+        raise InputError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}, not {options.concurrency}")
+    engine = _choose_engine(options.engine, options.base_url, None)
+    config = None
+    if engine == "llm":  # configuration errors now, before reading anything twice
+        from .llm import LLMConfig
+        from .prompts import Prompts
+
+        config = LLMConfig.resolve(model=options.model, base_url=options.base_url, mode=options.mode)
+        Prompts.load(options.prompts_dir)
+    summary, done = prepare(in_path, out_path, fmt)
+    if on_prepared is not None:
+        on_prepared(summary)
+    todo = summary.total - summary.skipped
+    started = time.monotonic()
+    with ResultWriter(out_path) as writer, Progress(summary, todo, show=show_progress) as progress:
+        rows = pending(in_path, fmt, done)
+        if engine == "offline":
+            _run_offline(rows, writer, progress, options)
+        else:
+            assert config is not None
+            throttle = Throttle(options.concurrency)
+            try:
+                asyncio.run(_run_llm(rows, writer, progress, options, config, throttle))
+            except BaseExceptionGroup as group:  # a worker's failure (e.g. disk full) ends the batch
+                raise _first(group) from None
+            finally:
+                summary.rate_limited = throttle.hits
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _first(group: BaseExceptionGroup) -> BaseException:
+    for exc in group.exceptions:
+        return _first(exc) if isinstance(exc, BaseExceptionGroup) else exc
+    return group
+
+
+def _run_offline(rows: Iterator[Row], writer: ResultWriter, progress: Progress, options: Options) -> None:
+    from .pipeline import rewrite
+
+    for row in rows:
+        outcome: Rewrite | BaseException
+        try:
+            outcome = rewrite(row.draft, engine="offline", **row.rewrite_kwargs(), max_attempts=options.max_attempts)
+        except Exception as exc:  # noqa: BLE001 - a failed draft never stops the batch; recorded, not raised
+            outcome = exc
+        record = record_for(row, outcome, "offline", None)
+        writer.write(record)
+        progress.advance(record["status"])
+
+
+async def _run_llm(rows: Iterator[Row], writer: ResultWriter, progress: Progress, options: Options,
+                   config: Any, throttle: Throttle) -> None:
+    from .llm import hooked_async_client
+    from .pipeline import arewrite
+
+    client = hooked_async_client(config, on_request=throttle.before_request, on_response=throttle.after_response)
+    queue: asyncio.Queue[Row | None] = asyncio.Queue(maxsize=options.concurrency * 2)  # flat memory
+    kwargs = options.call_kwargs()
+
+    async def worker() -> None:
+        while (row := await queue.get()) is not None:
+            outcome: Rewrite | BaseException
+            async with throttle.slot():
+                try:
+                    outcome = await arewrite(row.draft, engine="llm", client=client, **row.rewrite_kwargs(), **kwargs)
+                except Exception as exc:  # noqa: BLE001 - a failed draft never stops the batch; recorded, not raised
+                    outcome = exc
+            record = record_for(row, outcome, "llm", config.model)
+            writer.write(record)
+            progress.advance(record["status"])
+
+    async def feed() -> None:
+        for row in rows:
+            await queue.put(row)
+        for _ in range(options.concurrency):
+            await queue.put(None)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(feed())
+            for _ in range(options.concurrency):
+                group.create_task(worker())
+    finally:
+        await client.close()

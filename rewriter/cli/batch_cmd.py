@@ -1,0 +1,122 @@
+"""`rewriter batch IN -o OUT`: rewrite a whole file of drafts, resumably.
+
+The core is rewriter/batch.py (and rewriter/batch_api.py for `--via openai-batch`);
+this is the skin: options, the progress bar on a terminal, the summary line.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import InputError
+from .app import app
+from .output import is_terminal, notice
+
+
+@app.command("batch")
+def batch_command(
+    input_path: Annotated[
+        Path | None,
+        typer.Argument(metavar="IN", help="Drafts: JSON Lines or CSV with id, draft and optional role, company, "
+                       "job_posting, tone, seconds.", show_default=False),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Results, JSON Lines, one per id; re-running skips ids already in it.",
+                     show_default=False),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto (by extension: .csv is CSV), jsonl or csv.")] = "auto",
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", help="Drafts in flight at once (LLM engine).")] = 8,
+    engine: Annotated[
+        str, typer.Option("--engine", help="auto (LLM if configured, else offline), llm or offline.")
+    ] = "auto",
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model name (env REWRITER_MODEL).", show_default=False)
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="An OpenAI-compatible server (env OPENAI_BASE_URL).", show_default=False),
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="schema or json (env REWRITER_MODE).", show_default=False)
+    ] = None,
+    max_attempts: Annotated[int, typer.Option("--max-attempts", help="Attempts per draft, re-asks included.")] = 3,
+    prompts: Annotated[
+        Path | None, typer.Option("--prompts", help="Your own prompt templates directory.", show_default=False)
+    ] = None,
+    via: Annotated[
+        str, typer.Option("--via", help="direct (requests now) or openai-batch (the OpenAI Batch API, cheaper, "
+                          "within 24 h).")
+    ] = "direct",
+    reask: Annotated[
+        str, typer.Option("--reask", help="With --via openai-batch: re-ask answers with errors `sync` or in a "
+                          "second `batch`.")
+    ] = "sync",
+    status: Annotated[
+        str | None, typer.Option("--status", help="Show the state of an OpenAI batch submitted earlier.",
+                                 show_default=False)
+    ] = None,
+    collect: Annotated[
+        str | None, typer.Option("--collect", help="Collect the results of an OpenAI batch submitted earlier "
+                                 "(needs IN and -o).", show_default=False)
+    ] = None,
+    poll: Annotated[float, typer.Option("--poll", help="Seconds between status checks of an OpenAI batch.")] = 30.0,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="With --via openai-batch: submit, print the batch id and exit.")
+    ] = False,
+) -> int:
+    """Rewrite every draft of a file; one JSON line per draft in OUT.
+
+    Each line: id, status (ok, findings, error), answer, findings, attempts, usage,
+    message. A failed draft never stops the batch; a run that is stopped (Ctrl-C,
+    crash, kill -9) is resumed by running the same command again.
+
+    Exit status: 0 every draft ok; 1 some have findings or errors (see OUT);
+    2 usage, configuration or input error (bad file, duplicate ids); 3 service failure
+    (--via openai-batch).
+
+    Examples:
+
+      rewriter batch drafts.jsonl -o results.jsonl --concurrency 16
+
+      rewriter batch drafts.csv -o results.jsonl --engine offline
+    """
+    show = is_terminal(sys.stderr)
+    if status is not None:
+        from .. import batch_api
+
+        batch_api.print_status(status, base_url=base_url)
+        return 0
+    if input_path is None or output is None:
+        raise InputError("give the input file and -o OUT, e.g. rewriter batch drafts.jsonl -o results.jsonl")
+    from .. import batch
+
+    options = batch.Options(engine=engine, model=model, base_url=base_url, mode=mode, max_attempts=max_attempts,
+                            prompts_dir=prompts, concurrency=concurrency)
+
+    def prepared(summary: batch.Summary) -> None:
+        if summary.truncated_bytes:
+            notice(f"removed an incomplete last line from {output} (an interrupted run); its draft is redone")
+        if summary.skipped:
+            notice(f"{summary.skipped} of {summary.total} drafts already in {output}: skipped")
+
+    if collect is not None or via == "openai-batch":
+        from .. import batch_api
+
+        summary = batch_api.run(input_path, output, fmt=fmt, options=options, reask=reask, poll=poll,
+                                batch_id=collect, wait=not no_wait, show_progress=show, on_prepared=prepared)
+    elif via != "direct":
+        raise InputError(f"unknown --via {via!r}: use direct or openai-batch")
+    else:
+        summary = batch.run_batch(input_path, output, fmt=fmt, options=options, show_progress=show,
+                                  on_prepared=prepared)
+    if summary is None:  # submitted, not waited for
+        return 0
+    if summary.rate_limited:
+        notice(f"the server rate-limited the batch {summary.rate_limited} times; it slowed down and carried on")
+    notice(summary.line(output))
+    return summary.exit_code
