@@ -23,7 +23,7 @@ EXE = Path(sys.executable).parent / "rewriter"
 
 def sentences() -> list[str]:
     rows: list[str] = []
-    for name in ("sentences.csv", "sentences_holdout.csv"):
+    for name in ("sentences.csv", "sentences_more.csv", "sentences_holdout.csv"):
         with open(ROOT / "tests" / "data" / name, newline="", encoding="utf-8") as fh:
             rows += [r["text"] for r in csv.DictReader(fh)]
     return rows

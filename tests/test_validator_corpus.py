@@ -1,8 +1,10 @@
 """The validator against labelled sentences: precision and recall of error findings.
 
-tests/data/sentences.csv is the corpus the lexicons were tuned on; the bar there is
-0.95/0.95. sentences_holdout.csv was written alongside it and never tuned on: its
-figures show how the rules generalise, with a floor that catches regressions.
+- sentences.csv and sentences_more.csv: the lexicons were tuned on these (the second
+  began as a holdout; once its misses had been read it became tuning data). Bar: 0.95/0.95.
+- sentences_holdout.csv: written blind (its author saw neither the rules nor the other
+  corpora) and never tuned on. Its figures say how the rules generalise; the floor only
+  catches regressions. First measured at precision 0.95, recall 0.67.
 """
 
 from __future__ import annotations
@@ -24,23 +26,26 @@ def test_corpus_is_large_and_balanced() -> None:
     labels = {r.label for r in rows}
     assert labels == {"negative", "ok"}
     assert len({r.text for r in rows}) == len(rows), "duplicate sentences"
+    tuning = {r.text for r in rows} | {r.text for r in load_rows("sentences_more.csv")}
     holdout = {r.text for r in load_rows("sentences_holdout.csv")}
-    assert not holdout & {r.text for r in rows}, "holdout overlaps the tuning corpus"
+    assert len(holdout) >= 150
+    assert not holdout & tuning, "holdout overlaps the tuning corpora"
 
 
-def test_precision_and_recall_on_tuning_corpus(capsys: pytest.CaptureFixture[str]) -> None:
-    s = score(load_rows("sentences.csv"))
-    _report(capsys, "validator on sentences.csv", s.table())
+@pytest.mark.parametrize("name", ["sentences.csv", "sentences_more.csv"])
+def test_precision_and_recall_on_tuning_corpus(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    s = score(load_rows(name))
+    _report(capsys, f"validator on {name}", s.table())
     assert s.precision >= 0.95, [r.text for r, _ in s.false_alarms]
     assert s.recall >= 0.95, [r.text for r in s.misses]
 
 
 def test_holdout_does_not_regress(capsys: pytest.CaptureFixture[str]) -> None:
     s = score(load_rows("sentences_holdout.csv"))
-    _report(capsys, "validator on sentences_holdout.csv (never tuned on)", s.table())
-    # Floors below the first measured figures (P 0.96, R 0.69): a regression guard.
+    _report(capsys, "validator on sentences_holdout.csv (blind, never tuned on)", s.table())
+    # Floors below the first measured figures (P 0.95, R 0.67): a regression guard.
     assert s.precision >= 0.90
-    assert s.recall >= 0.65
+    assert s.recall >= 0.62
 
 
 def test_vader_alone_is_far_weaker(capsys: pytest.CaptureFixture[str]) -> None:
