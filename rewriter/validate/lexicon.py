@@ -189,7 +189,11 @@ class PhraseIndex:
                 second = e[1].get(nxt)
                 for group in (e[0], second) if second else (e[0],):
                     for phrase in group:
-                        end = _match_from(phrase.slots, 1, tokens, i + 1)
+                        slots = phrase.slots
+                        # Most candidates fail on their second word: test it inline.
+                        if len(slots) > 1 and slots[1].__class__ is frozenset and nxt not in slots[1]:
+                            continue
+                        end = _match_from(slots, 1, tokens, i + 1)
                         if end is None:
                             continue
                         if best is None:
