@@ -59,6 +59,9 @@ MAX_OUTPUT_TOKENS = 1500  # an answer plus its reasons fits in well under this
 MAX_TRIES = 5
 MAX_RETRY_SECONDS = 60.0
 MAX_RETRY_AFTER = 30.0  # a server asking for longer than this is not worth waiting for
+# Caps every single wait between transport retries (seconds); tests set it low so
+# fault scenarios over real HTTP run in milliseconds instead of the real backoff.
+ENV_RETRY_MAX_WAIT = "REWRITER_RETRY_MAX_WAIT"
 
 # Where the configuration comes from, and what to tell a user who has none: kept
 # in pipeline.py, which chooses the engine without importing openai.
@@ -169,6 +172,14 @@ def extract_json(text: str) -> dict[str, Any] | None:
 
 def interpret(completion: ChatCompletion, config: LLMConfig) -> Reply:
     """Turn a completion into a Reply; a refusal or a content filter is a ServiceError."""
+    if not hasattr(completion, "choices"):
+        # The SDK hands back the raw text when a 200 is not JSON: a proxy's or a
+        # captive portal's HTML page, or a URL that is not an OpenAI-compatible API.
+        kind = "a web page" if "<html" in str(completion)[:1000].lower() else "something other than JSON"
+        raise ServiceError(
+            f"{config.where} answered with {kind}, not an OpenAI-compatible reply: "
+            "check --base-url (it usually ends in /v1) and any proxy in between"
+        )
     u = completion.usage
     usage = Usage(u.prompt_tokens or 0, u.completion_tokens or 0) if u else Usage()
     if not completion.choices:
@@ -266,15 +277,28 @@ def retry_after(exc: BaseException | None) -> float | None:
 class _WaitRetryAfter(wait_base):
     """Honour Retry-After (capped); otherwise exponential backoff with jitter."""
 
-    def __init__(self) -> None:
+    def __init__(self, cap: float | None = None) -> None:
         self._backoff = wait_exponential_jitter(multiplier=0.5, max=20.0, jitter=0.5)
+        self._cap = cap
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome
         asked = retry_after(outcome.exception() if outcome else None)
-        if asked is not None:
-            return min(asked, MAX_RETRY_AFTER)
-        return self._backoff(retry_state)
+        wait = min(asked, MAX_RETRY_AFTER) if asked is not None else self._backoff(retry_state)
+        return wait if self._cap is None else min(wait, self._cap)
+
+
+def _wait_cap() -> float | None:
+    value = os.environ.get(ENV_RETRY_MAX_WAIT)
+    if not value:
+        return None
+    try:
+        cap = float(value)
+    except ValueError:
+        raise ConfigurationError(f"{ENV_RETRY_MAX_WAIT} must be a number of seconds, not {value!r}") from None
+    if not cap >= 0:  # also refuses NaN
+        raise ConfigurationError(f"{ENV_RETRY_MAX_WAIT} must be zero or more seconds, not {value!r}")
+    return cap
 
 
 # Module-level so tests can replace them and replay 429s without waiting.
@@ -290,7 +314,7 @@ def _policy() -> dict[str, Any]:
     return {
         "retry": retry_if_exception(is_transient),
         "stop": stop_after_attempt(MAX_TRIES) | stop_after_delay(MAX_RETRY_SECONDS),
-        "wait": _WaitRetryAfter(),
+        "wait": _WaitRetryAfter(_wait_cap()),
         "reraise": True,
     }
 

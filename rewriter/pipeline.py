@@ -26,6 +26,7 @@ MAX_POSTING_CHARS = 4000  # a job posting beyond this is trimmed, with a notice
 MAX_CARRIED_ANSWER_CHARS = 4000  # the previous answer shown back on a re-ask
 MAX_CARRIED_FINDINGS = 12  # findings listed in one re-ask message
 MAX_SECONDS = 600
+MAX_TIMEOUT = 3600  # seconds per request
 
 ENV_KEY = "OPENAI_API_KEY"
 ENV_BASE_URL = "OPENAI_BASE_URL"
@@ -229,12 +230,15 @@ def _prepare(
     client: Any,
     max_attempts: int,
     prompts_dir: Any,
+    timeout: float | None = None,
 ) -> tuple[Rewrite | None, Generator[list[dict[str, str]], Reply, Rewrite] | None, LLMConfig | None]:
     """Everything before the first request: input checks, engine choice, config, prompts."""
     context, notices = _validate_inputs(
         draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
         max_attempts=max_attempts,
     )
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:
+        raise InputError(f"timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {timeout}")
     if _choose_engine(engine, base_url, client) == "offline":
         return _offline(draft, context, notices), None, None
     from .llm import PLACEHOLDER_KEY, LLMConfig
@@ -242,7 +246,8 @@ def _prepare(
 
     # A caller's own client carries its own key; ours only needs one to be valid.
     config = LLMConfig.resolve(
-        model=model, base_url=base_url, mode=mode, api_key=PLACEHOLDER_KEY if client is not None else None
+        model=model, base_url=base_url, mode=mode, api_key=PLACEHOLDER_KEY if client is not None else None,
+        timeout=timeout,
     )
     prompts = Prompts.load(prompts_dir)
     loop = _loop(draft, context, config=config, prompts=prompts, max_attempts=max_attempts, notices=notices)
@@ -267,8 +272,12 @@ def rewrite(
     client: Any = None,
     max_attempts: int = 3,
     prompts_dir: Any = None,
+    timeout: float | None = None,
 ) -> Rewrite:
     """Rewrite a blunt draft into a positive interview answer, checked locally.
+
+    `timeout` bounds each request in seconds (default 60); a request that takes
+    longer is retried like any transient failure, within the retry budget.
 
     Raises InputError (bad draft), ConfigurationError (nothing set up),
     ServiceError (the LLM failed after retries) or StillNegativeError (every
@@ -277,7 +286,7 @@ def rewrite(
     done, loop, config = _prepare(
         draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
         model=model, base_url=base_url, mode=mode, engine=engine, client=client,
-        max_attempts=max_attempts, prompts_dir=prompts_dir,
+        max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout,
     )
     if done is not None:
         return done
@@ -308,12 +317,13 @@ async def arewrite(
     client: Any = None,
     max_attempts: int = 3,
     prompts_dir: Any = None,
+    timeout: float | None = None,
 ) -> Rewrite:
     """The async twin of `rewrite` (same loop, same errors); `client` may be an AsyncOpenAI."""
     done, loop, config = _prepare(
         draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
         model=model, base_url=base_url, mode=mode, engine=engine, client=client,
-        max_attempts=max_attempts, prompts_dir=prompts_dir,
+        max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout,
     )
     if done is not None:
         return done

@@ -15,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -34,6 +36,7 @@ class Scripted:
     body: Any = None  # JSON-encoded when not bytes
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (latency, or a timeout test)
+    reset: bool = False  # send the headers and half the body, then reset the connection
 
     @classmethod
     def completion(
@@ -77,6 +80,17 @@ class Scripted:
         body = {"id": "chatcmpl-empty", "object": "chat.completion", "created": 1_700_000_000,
                 "model": "scripted-model", "choices": [], "usage": None}
         return cls(200, body)
+
+    @classmethod
+    def html(cls, status: int, page: str = "<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
+             ) -> Scripted:
+        """An HTML page, as a proxy or a captive portal answers in place of the API."""
+        return cls(status, page.encode(), {"content-type": "text/html; charset=utf-8"})
+
+    @classmethod
+    def reset_mid_response(cls, content: str = "{}") -> Scripted:
+        """A completion whose connection drops (TCP reset) halfway through the body."""
+        return replace(cls.completion(content), reset=True)
 
     @classmethod
     def error(cls, status: int, message: str, *, code: str | None = None, type_: str = "invalid_request_error",
@@ -202,6 +216,13 @@ class ScriptedServer:
                 if name.lower() != "content-type":
                     handler.send_header(name, value)
             handler.end_headers()
+            if response.reset:
+                handler.wfile.write(data[: len(data) // 2])
+                handler.close_connection = True
+                # Linger 0: close() sends a TCP RST, as a crashed proxy or a dropped link does.
+                handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                handler.connection.close()
+                return
             handler.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
             pass

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -60,6 +59,10 @@ def rewrite_command(
         str, typer.Option("--engine", help="auto (LLM if configured, else offline), llm or offline.")
     ] = "auto",
     max_attempts: Annotated[int, typer.Option("--max-attempts", help="Attempts in total, re-asks included.")] = 3,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", help="Seconds to wait for each request to the LLM (default 60).", show_default=False),
+    ] = None,
     prompts: Annotated[
         Path | None,
         typer.Option("--prompts", help="Use your own prompt templates from this directory (env REWRITER_PROMPTS).",
@@ -83,7 +86,7 @@ def rewrite_command(
     try:
         result = _run(text, role=role, company=company, job_posting=posting, tone=tone, seconds=seconds,
                       model=model, base_url=base_url, mode=mode, engine=engine, max_attempts=max_attempts,
-                      prompts_dir=prompts)
+                      prompts_dir=prompts, timeout=timeout)
     except StillNegativeError as exc:
         _print_failure(exc, as_json)
         raise  # app.main prints the one error line and exits 1
@@ -121,6 +124,8 @@ def _run(text: str, **kwargs: Any) -> Rewrite:
 def _keep_draft(text: str) -> None:
     """Save the draft somewhere private and say where, so a failure never loses it."""
     try:
+        import tempfile  # only on failure: off the start-up path of every command
+
         fd, path = tempfile.mkstemp(prefix="rewriter-draft-", suffix=".txt")  # mode 0600
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
