@@ -1,0 +1,357 @@
+"""`rewriter batch`: many drafts, concurrent, resumable.
+
+LLM cases talk to a scripted server live on 127.0.0.1 (loopback only); CLI cases
+run the real console entry point in a subprocess. The SIGKILL case kills a batch
+mid-way and resumes it: every id must then appear exactly once, every line parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SENTINEL_KEY
+from scripted_server import Scripted, ScriptedServer, answer_json
+
+from rewriter import batch, check
+from rewriter.batch import Options, Throttle, load_done, run_batch
+from rewriter.errors import InputError
+from rewriter.models import Context
+
+pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
+
+DRAFT = "My boss micromanages every email I send and I'm underpaid. I coordinate projects for marketing."
+CLEAN = "I've learned a great deal coordinating projects for marketing, and I'm ready to take on more ownership."
+NEGATIVE = "My boss is a clueless micromanager and I'm sick of this dead-end job."
+OFFLINE_DRAFTS = [
+    "My boss micromanages me and I'm underpaid. I've been a data analyst for 3 years, SQL and Tableau.",
+    "no raise in two years and the commute is 90 minutes each way. I manage a team of 6 nurses.",
+    "the company had layoffs and my manager takes credit for my work. I built our billing system in Python.",
+]
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def read_results(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def cli(args: list[str], tmp_path: Path, *, env: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+    clean_env.update({"NO_COLOR": "1", "OPENAI_API_KEY": SENTINEL_KEY, **(env or {})})
+    return subprocess.run([sys.executable, "-m", "rewriter", "batch", *args], capture_output=True, text=True,
+                          env=clean_env, cwd=tmp_path, timeout=60, **kwargs)
+
+
+def assert_clean_cli(proc: Any) -> None:
+    assert "Traceback" not in proc.stderr
+    assert SENTINEL_KEY not in proc.stderr + proc.stdout
+
+
+# ---------------------------------------------------------------- input checked before any request
+
+
+def test_duplicate_ids_exit_2_before_any_request(live_server: ScriptedServer, tmp_path: Path) -> None:
+    live_server.script = [Scripted.completion(answer_json(CLEAN))] * 5
+    rows = [{"id": "a", "draft": DRAFT}, {"id": "b", "draft": DRAFT}, {"id": "a", "draft": DRAFT}]
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    proc = cli([str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url], tmp_path)
+    assert_clean_cli(proc)
+    assert proc.returncode == 2
+    assert "duplicate id 'a'" in proc.stderr and "in.jsonl:3" in proc.stderr and "line 1" in proc.stderr
+    assert live_server.received == []  # checked before the first request
+    assert not (tmp_path / "out.jsonl").exists() or (tmp_path / "out.jsonl").read_text() == ""
+
+
+def test_duplicate_ids_in_csv_and_numeric_ids_compare_as_text(tmp_path: Path) -> None:
+    inp = tmp_path / "in.csv"
+    inp.write_text('id,draft\n7,"one, two"\n8,x\n7,y\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"in.csv:4: duplicate id '7'"):
+        batch.scan(inp)
+    jsonl = write_jsonl(tmp_path / "in.jsonl", [{"id": 7, "draft": "x"}, {"id": "7", "draft": "y"}])
+    with pytest.raises(InputError, match="duplicate id '7'"):
+        batch.scan(jsonl)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"id": "a", "draft": "x"}\n{"draft": "no id"}\n', r"in.jsonl:2: missing id"),
+        ('{"id": "a", "draft": "x"}\nnot json\n', r"in.jsonl:2: not valid JSON"),
+        ('["a", "x"]\n', r"in.jsonl:1: each line must be a JSON object"),
+        ('{"id": true, "draft": "x"}\n', r"in.jsonl:1: missing id"),
+        ("\n\n", r"holds no drafts"),
+    ],
+)
+def test_malformed_input_is_refused_with_its_line(tmp_path: Path, content: str, message: str) -> None:
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        run_batch(inp, tmp_path / "out.jsonl", options=Options(engine="offline"))
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_csv_without_the_columns_is_refused(tmp_path: Path) -> None:
+    inp = tmp_path / "in.csv"
+    inp.write_text("name,text\na,b\n", encoding="utf-8")
+    proc = cli([str(inp), "-o", "out.jsonl", "--engine", "offline"], tmp_path)
+    assert_clean_cli(proc)
+    assert proc.returncode == 2 and "missing: id, draft" in proc.stderr
+
+
+def test_an_output_that_is_not_ours_is_refused(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "draft": OFFLINE_DRAFTS[0]}])
+    out = tmp_path / "notes.txt"
+    out.write_text("my notes\nmore notes\n", encoding="utf-8")
+    proc = cli([str(inp), "-o", str(out), "--engine", "offline"], tmp_path)
+    assert_clean_cli(proc)
+    assert proc.returncode == 2 and "not a result line" in proc.stderr
+    assert out.read_text(encoding="utf-8") == "my notes\nmore notes\n"  # untouched
+
+
+def test_llm_engine_without_configuration_exits_2(tmp_path: Path) -> None:
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "draft": DRAFT}])
+    proc = cli([str(inp), "-o", "out.jsonl", "--engine", "llm"], tmp_path, env={"OPENAI_API_KEY": ""})
+    assert_clean_cli(proc)
+    assert proc.returncode == 2 and "no LLM is configured" in proc.stderr
+
+
+# ---------------------------------------------------------------- results
+
+
+def test_mixed_results_ok_findings_and_errors(live_server: ScriptedServer, tmp_path: Path) -> None:
+    # One worker: the scripted responses meet the drafts in input order.
+    live_server.script = [
+        Scripted.completion(answer_json(CLEAN, reasons=[("oversight", "more ownership")])),  # a: ok
+        Scripted.completion(answer_json(NEGATIVE)),  # b: findings, twice
+        Scripted.completion(answer_json(NEGATIVE)),
+        Scripted.error(400, "This model does not exist", code="model_not_found"),  # d: service error
+        Scripted.completion(answer_json(CLEAN)),  # f: ok, after the others failed
+    ]
+    rows = [
+        {"id": "a", "draft": DRAFT, "role": "Project Lead"},
+        {"id": "b", "draft": DRAFT},
+        {"id": "c", "draft": "   "},  # empty: an input error for this draft only, no request
+        {"id": "d", "draft": DRAFT},
+        {"id": "e", "draft": DRAFT, "seconds": "soon"},  # a bad option: this draft's error
+        {"id": "f", "draft": DRAFT, "seconds": 45},
+    ]
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    proc = cli([str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url, "--concurrency", "1",
+                "--max-attempts", "2"], tmp_path)
+    assert_clean_cli(proc)
+    assert proc.returncode == 1, proc.stderr  # some drafts did not come out clean
+    results = {r["id"]: r for r in read_results(tmp_path / "out.jsonl")}
+    assert list(results) == ["a", "b", "c", "d", "e", "f"]
+    assert {k: r["status"] for k, r in results.items()} == {
+        "a": "ok", "b": "findings", "c": "error", "d": "error", "e": "error", "f": "ok"}
+    a = results["a"]
+    assert (a["answer"], a["attempts"], a["engine"], a["model"], a["message"]) == (CLEAN, 1, "llm", "gpt-4o-mini", None)
+    assert a["usage"] == {"prompt_tokens": 120, "completion_tokens": 80, "total_tokens": 200}
+    assert a["reasons"] == [{"reason": "oversight", "reframed_as": "more ownership"}]
+    assert all(f["severity"] == "warning" for f in a["findings"])
+    b = results["b"]
+    assert b["answer"] == NEGATIVE and b["attempts"] == 2 and b["usage"]["total_tokens"] == 400
+    assert any(f["severity"] == "error" for f in b["findings"]) and "still has" in b["message"]
+    assert "empty" in results["c"]["message"] and results["c"]["attempts"] == 0
+    assert "400" in results["d"]["message"] and "gpt-4o-mini" in results["d"]["message"]
+    assert "seconds must be a whole number" in results["e"]["message"]
+    assert len(live_server.received) == 5  # c and e never reached the server
+    assert live_server.received[0].body["messages"][1]["content"].count("Project Lead") >= 1  # the row's context
+    assert "4 errors" not in proc.stderr and "2 ok, 1 with findings, 3 errors" in proc.stderr
+
+
+def test_concurrency_is_bounded_and_every_draft_gets_one_line(tmp_path: Path) -> None:
+    with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.1, repeat_last=True) as server:
+        inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(32)])
+        started = time.perf_counter()
+        summary = run_batch(inp, tmp_path / "out.jsonl",
+                            options=Options(base_url=server.base_url, concurrency=8))
+        elapsed = time.perf_counter() - started
+    results = read_results(tmp_path / "out.jsonl")
+    assert sorted(r["id"] for r in results) == list(range(32))  # ids keep their JSON type
+    assert (summary.ok, summary.findings, summary.errors, summary.exit_code) == (32, 0, 0, 0)
+    assert elapsed >= 32 / 8 * 0.1  # never more than 8 in flight...
+    assert elapsed < 32 * 0.1 * 0.75  # ...and really concurrent (one at a time would take 3.2 s)
+
+
+def test_a_429_slows_the_whole_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = [Scripted.error(429, "Rate limit reached", code="rate_limit_exceeded", headers={"retry-after": "0.4"})]
+    script += [Scripted.completion(answer_json(CLEAN))]
+    with ScriptedServer(script, repeat_last=True) as server:
+        inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(12)])
+        started = time.perf_counter()
+        summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(base_url=server.base_url, concurrency=4))
+        elapsed = time.perf_counter() - started
+    assert summary.rate_limited == 1 and summary.ok == 12
+    # The first request got the 429; every request after it (by any worker) waited out the pause.
+    assert len(server.received) == 13
+    assert elapsed >= 0.4
+
+
+def test_throttle_pauses_everyone_and_halves_then_regrows_the_pace() -> None:
+    now = [100.0]
+    throttle = Throttle(8, clock=lambda: now[0])
+
+    async def scenario() -> None:
+        await throttle.after_response(429, 2.0)
+        assert throttle.resume_at == 102.0 and throttle.limit == 4
+        await throttle.after_response(429, None)  # no Retry-After: backoff doubles from 1 s
+        assert throttle.limit == 2 and throttle.backoff == 2.0
+        await throttle.after_response(429, None)
+        assert throttle.backoff == 4.0 and throttle.resume_at == 104.0 and throttle.limit == 1
+        for _ in range(1 + 2 + 3):  # a run of `limit` successes lets one more in each time
+            await throttle.after_response(200, None)
+        assert throttle.limit == 4 and throttle.backoff == 0.0
+        for _ in range(200):
+            await throttle.after_response(200, None)
+        assert throttle.limit == 8  # never above --concurrency
+
+    asyncio.run(scenario())
+
+
+def test_throttle_slots_never_exceed_the_limit() -> None:
+    throttle = Throttle(3)
+    peak = [0]
+
+    async def one() -> None:
+        async with throttle.slot():
+            peak[0] = max(peak[0], throttle.active)
+            await asyncio.sleep(0.005)
+
+    async def scenario() -> None:
+        await asyncio.gather(*(one() for _ in range(20)))
+
+    asyncio.run(scenario())
+    assert peak[0] == 3 and throttle.active == 0
+
+
+# ---------------------------------------------------------------- resuming
+
+
+def test_resume_skips_done_ids_and_drops_a_torn_last_line(live_server: ScriptedServer, tmp_path: Path) -> None:
+    live_server.script = [Scripted.completion(answer_json(CLEAN))]
+    live_server.repeat_last = True
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"id": f"d{i}", "draft": DRAFT} for i in range(6)])
+    out = tmp_path / "out.jsonl"
+    earlier = [{"id": "d0", "status": "ok", "answer": "kept as is"}, {"id": "d3", "status": "error", "message": "x"}]
+    out.write_text("".join(json.dumps(r) + "\n" for r in earlier) + '{"id": "d4", "status": "o', encoding="utf-8")
+    proc = cli([str(inp), "-o", str(out), "--base-url", live_server.base_url], tmp_path)
+    assert_clean_cli(proc)
+    assert proc.returncode == 1  # d3 is still an error in OUT
+    assert "incomplete last line" in proc.stderr and "2 of 6 drafts already in" in proc.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines[:2]] == earlier  # earlier lines untouched
+    ids = [json.loads(line)["id"] for line in lines]
+    assert sorted(ids) == [f"d{i}" for i in range(6)] and len(ids) == len(set(ids))
+    assert len(live_server.received) == 4  # only d1, d2, d4 (torn), d5
+
+    again = cli([str(inp), "-o", str(out), "--base-url", live_server.base_url], tmp_path)
+    assert again.returncode == 1 and "6 of 6 drafts already in" in again.stderr
+    assert len(live_server.received) == 4 and out.read_text(encoding="utf-8").splitlines() == lines
+
+
+def test_load_done_cuts_only_the_torn_tail(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b'{"id": 1, "status": "ok"}\n\n{"id": "2", "status": "findings"}\n{"id": 3, "sta')
+    done, cut = load_done(out)
+    assert done == {"1": "ok", "2": "findings"} and cut == len(b'{"id": 3, "sta')
+    assert out.read_bytes().endswith(b'"findings"}\n')
+    assert load_done(out) == (done, 0)
+    assert load_done(tmp_path / "missing.jsonl") == ({}, 0)
+
+
+def test_sigkill_mid_batch_then_resume_writes_every_id_exactly_once(tmp_path: Path) -> None:
+    n = 400
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"id": f"id-{i:04d}", "draft": DRAFT} for i in range(n)])
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.03, repeat_last=True) as server:
+        args = [str(inp), "-o", str(out), "--base-url", server.base_url, "--concurrency", "8"]
+        clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+        clean_env["OPENAI_API_KEY"] = SENTINEL_KEY
+        victim = subprocess.Popen([sys.executable, "-m", "rewriter", "batch", *args], env=clean_env, cwd=tmp_path,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 40):
+            time.sleep(0.01)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        assert victim.returncode == -signal.SIGKILL
+        written_before = out.read_bytes().count(b"\n")
+        assert 40 <= written_before < n  # killed mid-way, really
+
+        resumed = cli(args, tmp_path)
+    assert_clean_cli(resumed)
+    assert resumed.returncode == 0, resumed.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    results = [json.loads(line) for line in lines]  # every line parses
+    ids = [r["id"] for r in results]
+    assert len(ids) == len(set(ids)) == n  # every id exactly once
+    assert set(ids) == {f"id-{i:04d}" for i in range(n)}
+    assert all(r["status"] == "ok" for r in results)
+    # The resumed run sent only what the killed one had not written (plus at most those in flight).
+    assert len(server.received) <= n + 8 * 2
+
+
+# ---------------------------------------------------------------- offline engine
+
+
+def test_offline_batch_from_csv(tmp_path: Path) -> None:
+    inp = tmp_path / "in.csv"
+    with inp.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "draft", "role", "seconds"])
+        for i, draft in enumerate(OFFLINE_DRAFTS):
+            writer.writerow([f"c{i}", draft, "Team Lead" if i == 0 else "", "60"])
+    proc = cli([str(inp), "-o", "out.jsonl", "--engine", "offline"], tmp_path)
+    assert_clean_cli(proc)
+    assert proc.returncode == 0, proc.stderr
+    results = read_results(tmp_path / "out.jsonl")
+    assert [r["id"] for r in results] == ["c0", "c1", "c2"]
+    for result, draft in zip(results, OFFLINE_DRAFTS):
+        assert result["status"] == "ok" and result["engine"] == "offline" and result["model"] is None
+        role = "Team Lead" if result["id"] == "c0" else None
+        assert check(result["answer"], draft=draft, context=Context(role=role)).ok
+    assert "Team Lead" in results[0]["answer"]
+    assert "\x1b[" not in proc.stderr  # no progress bar when stderr is not a terminal
+    assert "3 drafts rewritten" in proc.stderr and "3 ok" in proc.stderr
+
+
+def test_offline_batch_many_lines_in_process(tmp_path: Path) -> None:
+    n = 300
+    inp = write_jsonl(tmp_path / "in.jsonl",
+                      [{"id": i, "draft": OFFLINE_DRAFTS[i % 3] + f" I closed {i} tickets."} for i in range(n)])
+    summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(engine="offline"))
+    assert (summary.total, summary.ok, summary.errors) == (n, n, 0)
+    results = read_results(tmp_path / "out.jsonl")
+    assert [r["id"] for r in results] == list(range(n))  # one loop: input order
+    marks = ("data analyst", "6 nurses", "billing system")
+    assert all(marks[r["id"] % 3] in r["answer"] for r in results)  # each line holds its own draft's rewrite
+
+
+def test_progress_bar_renders_counts_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    stream = io.StringIO()
+    monkeypatch.setattr("rich.console.Console", lambda **kw: Console(file=stream, force_terminal=True, width=120))
+    summary = batch.Summary(total=3)
+    with batch.Progress(summary, 3, show=True) as progress:
+        for status in ("ok", "findings", "error"):
+            progress.advance(status)
+    shown = stream.getvalue()
+    assert "3/3" in shown and "1 ok" in shown and "1 findings" in shown and "1 errors" in shown
+    assert (summary.ok, summary.findings, summary.errors) == (1, 1, 1)
