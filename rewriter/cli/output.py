@@ -8,7 +8,12 @@ import sys
 from typing import Any
 
 # C0/C1 control characters and ANSI escapes: never echo user text raw to a terminal.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates too: they can make text display as
+# something other than what it is ("Trojan Source").
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What json.dumps(ensure_ascii=False) leaves raw although a terminal acts on it
+# (it escapes only C0); these can only occur inside JSON strings, so \uXXXX is exact.
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:
@@ -31,4 +36,5 @@ def is_terminal(stream: Any = None) -> bool:
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    print(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text))

@@ -140,4 +140,65 @@ def told_as_learning(doc: Doc, findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-RULES: tuple[Rule, ...] = (lexicon_rules, scare_quotes, spoken_length)
+# Common English words (normalised: no apostrophes). Words other languages spell the
+# same way and use a lot ("a", "me", "no", "on", "in", "die", "was", "son") are left
+# out. An English text of 8 words or more has several of them; a French, German or
+# Chinese one almost none.
+_ENGLISH = frozenset(
+    "the and of to i my is are be been being have has had do does did not it its that this "
+    "these those with for from at by an or but if so because about into over after before "
+    "than then there their they them we our us you your he she his her him who what which "
+    "when where why how all any some more most very just also only every each other out up "
+    "im ive id dont doesnt didnt cant wont isnt thats theyre were would could should will "
+    "can want need get got make makes made keep take takes give going feel think know like years "
+    "always never still even much many way time day pay extra "
+    "work working job team boss manager company".split()
+)
+# Endings of English words, for terse texts with few function words ("underpaid,
+# overworked, burned out"; "leadership plays politics instead of fixing problems").
+_ENGLISH_ENDINGS = ("ed", "ing", "ly", "tion", "ness", "ship", "ment", "ful", "less", "ity")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def language(doc: Doc) -> Iterator[Finding]:
+    """P1: the checks know English only; say so rather than pass a text silently."""
+    # A plain function, not a generator: it runs on every check and almost always
+    # decides in two comparisons that the text is English (or too short to tell).
+    tokens = doc.tokens
+    if len(tokens) < 8:
+        if len(doc.text) < 20 or doc.text.isascii():
+            return iter(())
+    else:
+        # An English word in each half (isdisjoint stops at the first hit): cheaper
+        # than counting, and the rare text that fails it is counted properly below.
+        half = len(tokens) // 2
+        if not _ENGLISH.isdisjoint(tokens[:half]) and not _ENGLISH.isdisjoint(tokens[half:]):
+            return iter(())
+    return _not_english(doc)
+
+
+def _not_english(doc: Doc) -> Iterator[Finding]:
+    tokens, text = doc.tokens, doc.text
+    if text.isascii():
+        latin, other = 1, 0
+    else:
+        latin = len(_LATIN_LETTER.findall(text))
+        other = sum(c.isalpha() for c in text) - latin  # letters of other scripts, accented ones
+    if other > latin:  # Chinese, Russian, Arabic, Hindi...: mostly non-Latin letters
+        if other < 20 and len(tokens) < 8:
+            return
+    elif len(tokens) < 8:
+        return
+    else:
+        known = sum(t in _ENGLISH for t in tokens)
+        if known >= 2 or known + sum(t.endswith(_ENGLISH_ENDINGS) for t in tokens) >= 0.3 * len(tokens):
+            return
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    yield Finding(
+        "language.unsupported", "P1", "warning", start, end, text[start:end],
+        "This does not read as English: the checks know English only, so problems here go unreported.",
+        "Write the answer in English to have it checked, or have a fluent speaker review it.",
+    )
+
+
+RULES: tuple[Rule, ...] = (lexicon_rules, scare_quotes, spoken_length, language)

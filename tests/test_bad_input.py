@@ -1,0 +1,256 @@
+"""Bad input for `rewriter rewrite` and `rewriter check`, through the real console script.
+
+What users paste: nothing, whitespace, far too much, broken encodings, terminal
+escapes, emoji, right-to-left text, one enormous line, a binary or a directory.
+Each is either refused with one clear line before any request (exit 2) or
+handled; nothing is ever echoed raw to the terminal, and there is never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SENTINEL_KEY
+from scripted_server import Scripted, ScriptedServer, answer_json
+
+from rewriter import check, rewrite
+from rewriter.pipeline import MAX_DRAFT_CHARS, MAX_POSTING_CHARS
+
+pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
+
+DRAFT = "My boss micromanages every email I send and I'm underpaid. I coordinate projects for marketing."
+CLEAN = "I've learned a great deal coordinating projects for marketing, and I'm ready to take on more ownership."
+# Raw terminal control: colour, clear screen, a title change (OSC), bell, C1 CSI, DEL, a bidi override.
+ESCAPES = "\x1b[31m", "\x1b[2J", "\x1b]0;pwned\x07", "\x07", "\x9b31m", "\x7f", "\u202e"
+HOSTILE = f"My boss \x1b[31mnever\x1b[0m listens\x1b[2J and I'm sick \x1b]0;pwned\x07 of it\x07\x9b31m\x7f. \u202eevil"
+RAW_BYTES = [e.encode() for e in ESCAPES]
+
+
+def run(command: str, args: list[str], tmp_path: Path, *, stdin: bytes = b"",
+        server: ScriptedServer | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+    env.update({"TMPDIR": str(tmp_path), "NO_COLOR": "1", "OPENAI_API_KEY": SENTINEL_KEY})
+    extra = ["--base-url", server.base_url] if server is not None else []
+    proc = subprocess.run([sys.executable, "-m", "rewriter", command, *args, *extra], input=stdin,
+                          capture_output=True, env=env, timeout=60, cwd=tmp_path)
+    out = proc.stdout + proc.stderr
+    assert b"Traceback" not in out and SENTINEL_KEY.encode() not in out
+    for raw in RAW_BYTES:
+        assert raw not in out, (raw, out)
+    return proc
+
+
+def one_error_line(proc: subprocess.CompletedProcess[bytes]) -> str:
+    lines = [line for line in proc.stderr.decode().splitlines() if line.startswith("rewriter: error:")]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def assert_spans(report: dict[str, Any], text: str) -> None:
+    """Every finding of a --json report points at exactly its excerpt in `text`."""
+    for f in report["findings"]:
+        assert 0 <= f["start"] <= f["end"] <= len(text) and text[f["start"]:f["end"]] == f["excerpt"]
+
+
+def file_with(tmp_path: Path, data: bytes, name: str = "draft.txt") -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+# ---------------------------------------------------------------- refused before any request
+
+REFUSED = [
+    ("empty-argument", lambda p: [""], b"", "empty"),
+    ("empty-stdin", lambda p: ["-"], b"", "empty"),
+    ("whitespace-only", lambda p: ["-"], b" \n\t \r\n  ", "empty"),
+    ("whitespace-file", lambda p: ["--file", file_with(p, b"\n\n   \n")], b"", "empty"),
+    ("over-the-limit", lambda p: ["-"], b"I am underpaid. " * (MAX_DRAFT_CHARS // 16 + 1), str(MAX_DRAFT_CHARS)),
+    ("one-100kb-line", lambda p: ["--file", file_with(p, b"underpaid " * 10_240)], b"", str(MAX_DRAFT_CHARS)),
+    ("binary-file", lambda p: ["--file", file_with(p, bytes(range(256)) * 8, "photo.png")], b"", "binary"),
+    ("binary-stdin", lambda p: ["-"], b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("directory", lambda p: ["--file", str(p)], b"", "directory"),
+    ("missing-file", lambda p: ["--file", str(p / "nope.txt")], b"", "cannot read"),
+    ("escapes-in-a-file-name", lambda p: ["--file", str(p / "\x1b[2Jnope.txt")], b"", "cannot read"),
+]
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=[c[0] for c in REFUSED])
+def test_rewrite_refuses_bad_drafts_before_any_request(case: Any, live_server: ScriptedServer,
+                                                       tmp_path: Path) -> None:
+    _, args, stdin, message = case
+    live_server.script = [Scripted.completion(answer_json(CLEAN))]
+    proc = run("rewrite", args(tmp_path), tmp_path, stdin=stdin, server=live_server)
+    assert proc.returncode == 2
+    assert message in one_error_line(proc)
+    assert live_server.received == []  # refused before anything was sent
+
+
+@pytest.mark.parametrize("case", [c for c in REFUSED if c[0] not in ("over-the-limit", "one-100kb-line")],
+                         ids=[c[0] for c in REFUSED if c[0] not in ("over-the-limit", "one-100kb-line")])
+def test_check_refuses_what_it_cannot_read(case: Any, tmp_path: Path) -> None:
+    _, args, stdin, message = case
+    proc = run("check", args(tmp_path), tmp_path, stdin=stdin)
+    assert proc.returncode == 2
+    assert message in one_error_line(proc)
+
+
+def test_api_refuses_before_any_request(live_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rewriter import InputError
+
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
+    for draft in ("", "  \n\t", "x" * (MAX_DRAFT_CHARS + 1), "underpaid " * 10_240):
+        with pytest.raises(InputError):
+            rewrite(draft, base_url=live_server.base_url)
+    assert live_server.received == []
+
+
+# ---------------------------------------------------------------- handled, safely
+
+
+def test_invalid_utf8_is_replaced_not_fatal(live_server: ScriptedServer, tmp_path: Path) -> None:
+    live_server.script = [Scripted.completion(answer_json(CLEAN))]
+    broken = DRAFT.encode().replace(b"email", b"em\xff\xfeail")
+    proc = run("rewrite", ["--file", file_with(tmp_path, broken)], tmp_path, server=live_server)
+    assert proc.returncode == 0, proc.stderr
+    sent = live_server.received[0].body["messages"][1]["content"]
+    assert "em\ufffd\ufffdail" in sent  # replacement characters, the rest of the draft intact
+    assert "I coordinate projects for marketing" in sent
+    raw = b"My boss \xc3\x28 never listens and I'm sick of it."
+    checked = run("check", ["-", "--json"], tmp_path, stdin=raw)
+    assert checked.returncode == 1
+    assert_spans(json.loads(checked.stdout), raw.decode("utf-8", "replace"))
+
+
+def test_check_never_echoes_control_characters(tmp_path: Path) -> None:
+    for args in (["-"], ["-", "--json"], ["--file", file_with(tmp_path, HOSTILE.encode())]):
+        proc = run("check", args, tmp_path, stdin=HOSTILE.encode())
+        assert proc.returncode == 1  # still checked: the complaint is found
+        assert b"sick" in proc.stdout
+    data = json.loads(run("check", ["-", "--json"], tmp_path, stdin=HOSTILE.encode()).stdout)
+    assert_spans(data, HOSTILE)  # JSON keeps the exact excerpts, escaped (\u001b), never raw
+
+
+def test_rewrite_never_echoes_control_characters(live_server: ScriptedServer, tmp_path: Path) -> None:
+    # A hostile answer (a compromised or prompt-injected server) is shown safely too.
+    hostile_answer = CLEAN + " \x1b]0;pwned\x07\x1b[2J\u202e"
+    for extra in ([], ["--json"]):
+        live_server.script = [Scripted.completion(answer_json(hostile_answer, reasons=[("\x1b[31mboss", "growth")],
+                                                              left_out=["pay\x9b31m"]))]
+        proc = run("rewrite", ["-", *extra], tmp_path, stdin=HOSTILE.encode(), server=live_server)
+        assert proc.returncode == 0, proc.stderr
+        assert CLEAN.encode() in proc.stdout
+    live_server.script = [Scripted.error(401, "bad key \x1b[2J\x1b]0;pwned\x07")]
+    proc = run("rewrite", ["-"], tmp_path, stdin=HOSTILE.encode(), server=live_server)
+    assert proc.returncode == 3 and "401" in one_error_line(proc)
+    saved = re.search(r"saved in (\S+)", proc.stderr.decode())
+    assert saved and Path(saved.group(1)).read_text(encoding="utf-8") == HOSTILE  # kept exactly, on disk
+
+
+@pytest.mark.parametrize("text", [
+    "I’ve loved my time here 🎉🚀 and I’m ready to lead projects myself 👩‍💻 in a bigger team.",
+    "I want to grow. أريد أن أتعلم وأن أقود مشاريع أكبر في شركة جديدة. I'm ready for more ownership.",
+    "שלום! I've learned a lot and I'm ready for a bigger challenge in product design.",
+])
+def test_emoji_and_right_to_left_text(text: str, live_server: ScriptedServer, tmp_path: Path) -> None:
+    report = check(text)
+    for f in report.findings:
+        assert 0 <= f.start <= f.end <= len(text) and text[f.start:f.end] == f.excerpt
+    proc = run("check", ["-", "--json"], tmp_path, stdin=text.encode())
+    assert proc.returncode in (0, 1)
+    assert_spans(json.loads(proc.stdout), text)
+    live_server.script = [Scripted.completion(answer_json(CLEAN + " 🚀"))]
+    proc = run("rewrite", ["-", "--json"], tmp_path, stdin=text.encode(), server=live_server)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["answer"] == CLEAN + " 🚀"
+    assert live_server.received[0].body["messages"][1]["content"].count(text) == 1  # sent intact
+
+
+def test_one_100kb_line_is_checked_quickly(tmp_path: Path) -> None:
+    line = ("my boss never listens and I am underpaid, " * 2500)[:100_000]
+    start = time.monotonic()
+    report = check(line)
+    assert time.monotonic() - start < 5
+    assert any(f.rule == "length.rambling" for f in report.findings)
+    for f in report.findings:
+        assert line[f.start:f.end] == f.excerpt
+    proc = run("check", ["--file", file_with(tmp_path, line.encode()), "--json"], tmp_path)
+    assert proc.returncode == 1
+    assert_spans(json.loads(proc.stdout), line)
+
+
+def test_a_long_job_posting_is_trimmed_with_a_notice(live_server: ScriptedServer,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
+    posting = "We want a project lead who ships. " * 500
+    live_server.script = [Scripted.completion(answer_json(CLEAN))]
+    result = rewrite(DRAFT, job_posting=posting, base_url=live_server.base_url)
+    assert any("trimmed" in n for n in result.notices)
+    sent = live_server.received[0].body["messages"][1]["content"]
+    assert "We want a project lead" in sent and sent.count("ships") <= MAX_POSTING_CHARS // 30
+
+
+# ---------------------------------------------------------------- not English
+
+FOREIGN = [
+    "Mon patron me surveille constamment et je suis sous-payé depuis deux ans déjà.",
+    "Mein Chef kontrolliert jede E-Mail, die ich schreibe, und ich werde schlecht bezahlt.",
+    "No me gusta mi trabajo porque mi jefe es un desastre y no hay futuro para mí.",
+    "Il mio capo controlla ogni email che mando e sono pagato poco da anni ormai.",
+    "Mijn baas controleert elke e-mail die ik stuur en ik word al jaren onderbetaald.",
+    "我的老板每天都在监视我发的每一封邮件，而且我的工资太低了。我想找一个更好的机会。",
+    "上司が私のメールを全部チェックしていて、給料も何年も上がっていません。転職したいです。",
+    "Мой начальник контролирует каждое письмо, которое я отправляю, и мне мало платят.",
+    "مديري يراقب كل بريد إلكتروني أرسله وأنا أتقاضى أجرًا زهيدًا منذ سنوات",
+    "המנהל שלי בודק כל מייל שאני שולח ואני מקבל שכר נמוך כבר שנים",
+]
+ENGLISH = [
+    "my manager micromanages every single email i send",
+    "leadership plays politics instead of fixing actual problems",
+    "Underpaid, overworked, undervalued, exhausted, burned out, completely finished.",
+    "our VP rewrites history every time a project fails",
+    "I’ve loved my time here 🎉🚀 and I’m ready to lead projects myself 👩‍💻 in a bigger team.",
+    "Short and sweet.",
+    "Я хочу",  # too short to tell: no warning
+]
+
+
+@pytest.mark.parametrize("text", FOREIGN)
+def test_non_english_text_gets_a_warning(text: str) -> None:
+    found = [f for f in check(text).findings if f.rule == "language.unsupported"]
+    assert len(found) == 1
+    f = found[0]
+    assert (f.principle, f.severity) == ("P1", "warning") and "English" in f.message
+    assert text[f.start:f.end] == f.excerpt == text.strip()
+
+
+@pytest.mark.parametrize("text", ENGLISH)
+def test_english_text_gets_no_language_warning(text: str) -> None:
+    assert not [f for f in check(text).findings if f.rule == "language.unsupported"]
+
+
+def test_language_warning_on_the_english_corpora_is_rare() -> None:
+    import csv
+
+    data = Path(__file__).parent / "data"
+    texts = [json.loads(line)["draft"] for line in (data / "drafts.jsonl").read_text(encoding="utf-8").splitlines()]
+    for name in sorted(data.glob("sentences*.csv")):
+        with name.open(newline="", encoding="utf-8") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh)]
+    flagged = [t for t in texts if any(f.rule == "language.unsupported" for f in check(t).findings)]
+    assert len(texts) > 500 and len(flagged) <= len(texts) // 200, flagged  # at most 0.5% false alarms
+
+
+def test_check_cli_warns_about_a_non_english_draft(tmp_path: Path) -> None:
+    proc = run("check", ["-", "--json"], tmp_path, stdin=FOREIGN[0].encode())
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 0  # a warning, not an error: it is advice
+    assert [f["rule"] for f in data["findings"]] == ["language.unsupported"]
