@@ -1,0 +1,192 @@
+"""`rewriter batch`: throughput against a slow server, and memory on a long input.
+
+    python benchmarks/bench_batch.py throughput [--drafts 1600] [--latency 0.1] [--concurrency 16]
+    python benchmarks/bench_batch.py memory [--sizes 10000 100000]
+    python benchmarks/bench_batch.py            # both
+
+throughput: the test suite's scripted OpenAI-compatible server runs in its own
+process (so our event loop does not share a GIL with it) and answers every request
+after a fixed latency. The ideal is concurrency / latency drafts per second
+(16 / 0.1 s = 160/s); the figure is the batch's rate as a fraction of it
+(goal >= 0.95). In the same run, a bare AsyncOpenAI client firing the identical
+request with the same concurrency shows what the server and the loopback allow.
+
+memory: `rewriter batch --engine offline` in a fresh child process per input size,
+inputs generated in a temp dir; the figure is the child's peak RSS (ru_maxrss from
+wait4). Goal: <= 150 MB at 100,000 lines, and flat between 10,000 and 100,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from scripted_server import Scripted, ScriptedServer, answer_json  # noqa: E402
+
+DRAFT = (
+    "My boss micromanages every email I send and I'm underpaid. I've coordinated projects for the "
+    "marketing team for three years and I want to lead projects myself."
+)
+ANSWER = answer_json(
+    "I've learned a great deal coordinating projects for the marketing team, and I'm grateful for it. "
+    "I'm now ready to take on more ownership and lead projects myself, which is why this role is such an "
+    "exciting next step. I'd love to bring what I've learned and keep growing.",
+    reasons=[("close supervision", "ready for more ownership")],
+    facts_kept=["coordinated projects for the marketing team"],
+)
+OFFLINE_DRAFTS = [
+    "My boss micromanages me and I'm underpaid. I've been a data analyst for 3 years, SQL and Tableau.",
+    "no raise in two years and the commute is 90 minutes each way. I manage a team of 6 nurses.",
+    "the company had layoffs and my manager takes credit for my work. I built our billing system in Python.",
+    "I'm bored, nothing new to learn here. I run payroll for 140 people and I want to move into HR analytics.",
+]
+
+
+# ---------------------------------------------------------------- throughput
+
+
+def _serve(latency: float, conn: Any) -> None:
+    with ScriptedServer([Scripted.completion(ANSWER)], latency=latency, repeat_last=True) as server:
+        conn.send(server.base_url)
+        conn.recv()
+
+
+def _write_input(path: Path, n: int, drafts: list[str], *, numbered: bool = False) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            draft = drafts[i % len(drafts)] + (f" I closed {i} tickets last year." if numbered else "")
+            f.write(json.dumps({"id": f"d{i:06d}", "draft": draft}) + "\n")
+    return path
+
+
+async def _bare(base_url: str, body: dict[str, Any], n: int, concurrency: int) -> float:
+    import openai
+
+    client = openai.AsyncOpenAI(base_url=base_url, api_key="bench", max_retries=0)
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one() -> None:
+        async with sem:
+            await client.chat.completions.create(**body)
+
+    await asyncio.gather(*(one() for _ in range(concurrency)))  # warm the pool
+    started = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(n)))
+    elapsed = time.perf_counter() - started
+    await client.close()
+    return elapsed
+
+
+def throughput(drafts: int, latency: float, concurrency: int) -> None:
+    os.environ["OPENAI_API_KEY"] = "bench"
+    from rewriter import batch, llm
+
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=_serve, args=(latency, child), daemon=True)
+    server.start()
+    base_url = parent.recv()
+    ideal = concurrency / latency
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            tmpdir = Path(tmp)
+            options = batch.Options(base_url=base_url, concurrency=concurrency)
+            # Warm-up: imports, templates, lexicons; and capture the exact request body sent.
+            sent: list[dict[str, Any]] = []
+            original = llm.request_kwargs
+            llm.request_kwargs = lambda messages, config: sent.append(original(messages, config)) or sent[-1]
+            warm = batch.run_batch(_write_input(tmpdir / "warm.jsonl", concurrency, [DRAFT]), tmpdir / "warm.out",
+                                   options=options)
+            llm.request_kwargs = original
+            assert warm.ok == concurrency, "the benchmark answer must pass the validator first time"
+
+            inp = _write_input(tmpdir / "in.jsonl", drafts, [DRAFT])
+            started = time.perf_counter()
+            summary = batch.run_batch(inp, tmpdir / "out.jsonl", options=options)
+            elapsed = time.perf_counter() - started
+            assert summary.ok == drafts, summary
+            bare = asyncio.run(_bare(base_url, sent[0], drafts, concurrency))
+    finally:
+        parent.send("stop")
+        server.join(5)
+
+    rate, bare_rate = drafts / elapsed, drafts / bare
+    print(f"server latency {latency * 1000:.0f} ms, concurrency {concurrency}, {drafts} drafts (server in its own process)")
+    print(f"ideal          {ideal:8.1f} drafts/s  (concurrency / latency)")
+    print(f"bare SDK       {bare_rate:8.1f} drafts/s  {bare_rate / ideal:.3f} of ideal (same requests, same run)")
+    print(f"rewriter batch {rate:8.1f} drafts/s  {rate / ideal:.3f} of ideal, {rate / bare_rate:.3f} of bare SDK "
+          f"(wall {elapsed:.2f} s, input scans and output writes included)")
+    print(f"throughput fraction {rate / ideal:.3f} (goal >= 0.95): {'OK' if rate / ideal >= 0.95 else 'UNDER'}")
+
+
+# ---------------------------------------------------------------- memory
+
+
+def _peak_rss_mb(args: list[str], cwd: Path) -> tuple[float, float, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "rewriter", "batch", *args], cwd=cwd, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"batch failed ({proc.returncode}): {err}")
+    return usage.ru_maxrss / 1024, elapsed, err.strip().splitlines()[-1] if err.strip() else ""  # KiB on Linux
+
+
+def memory(sizes: list[int]) -> None:
+    peaks: dict[int, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        baseline_in = _write_input(tmpdir / "one.jsonl", 1, OFFLINE_DRAFTS)
+        base, _, _ = _peak_rss_mb([str(baseline_in), "-o", str(tmpdir / "one.out"), "--engine", "offline"], tmpdir)
+        print(f"{'lines':>8} {'peak RSS':>10} {'seconds':>8} {'drafts/s':>9}")
+        print(f"{1:>8} {base:>8.1f} MB")
+        for n in sizes:
+            inp = _write_input(tmpdir / f"in{n}.jsonl", n, OFFLINE_DRAFTS, numbered=True)
+            out = tmpdir / f"out{n}.jsonl"
+            peak, elapsed, last = _peak_rss_mb([str(inp), "-o", str(out), "--engine", "offline"], tmpdir)
+            with out.open(encoding="utf-8") as f:
+                lines = sum(1 for _ in f)
+            assert lines == n, (lines, n, last)
+            peaks[n] = peak
+            print(f"{n:>8} {peak:>8.1f} MB {elapsed:>8.1f} {n / elapsed:>9.0f}")
+            inp.unlink()
+            out.unlink()
+    small, large = min(peaks), max(peaks)
+    growth = peaks[large] - peaks[small]
+    print(f"peak at {large} lines: {peaks[large]:.1f} MB (goal <= 150 MB): {'OK' if peaks[large] <= 150 else 'OVER'}")
+    print(f"growth {small} -> {large} lines: {growth:+.1f} MB ({peaks[large] / peaks[small]:.3f}x); "
+          f"over the 1-line run: {peaks[large] - base:+.1f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", nargs="?", choices=["throughput", "memory", "all"], default="all")
+    parser.add_argument("--drafts", type=int, default=1600)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    opts = parser.parse_args()
+    if opts.what in ("throughput", "all"):
+        throughput(opts.drafts, opts.latency, opts.concurrency)
+    if opts.what in ("memory", "all"):
+        memory(opts.sizes)
+
+
+if __name__ == "__main__":
+    main()
