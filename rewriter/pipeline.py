@@ -115,6 +115,7 @@ def _loop(
     Raises StillNegativeError (with every attempt) when no attempt is clean, and
     ServiceError when no attempt produced a usable answer at all.
     """
+    from .guard import not_an_answer
     from .schema import schema_for_prompt
 
     system = prompts.system(json_schema=schema_for_prompt() if config.mode == "json" else None)
@@ -132,6 +133,8 @@ def _loop(
             feedback = prompts.reask((), reply.problem)
         else:
             report: Report = check(reply.answer.answer, draft=draft, context=context)
+            if hijacked := not_an_answer(reply.answer.answer, system=system, seconds=context.seconds):
+                report = Report(report.text, tuple(sorted((*report.findings, hijacked), key=_position)))
             attempt = Attempt(number, reply.answer.answer, report.findings, reply.usage, retries=reply.retries)
             attempts.append(attempt)
             replies[number] = reply
@@ -154,6 +157,10 @@ def _loop(
         engine="llm",
         model=config.model,
     )
+
+
+def _position(f: Finding) -> tuple[int, int, str]:
+    return f.start, f.end, f.rule
 
 
 def _result(reply: Reply, attempt: Attempt, attempts: list[Attempt], model: str, notices: tuple[str, ...]) -> Rewrite:
@@ -193,6 +200,10 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
         raise ConfigurationError(f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
     composition = compose(draft, context)
     report = check(composition.answer, draft=draft, context=context)
+    from .guard import not_an_answer
+
+    if hijacked := not_an_answer(composition.answer, system="", seconds=context.seconds):
+        report = Report(report.text, tuple(sorted((*report.findings, hijacked), key=_position)))
     attempt = Attempt(1, composition.answer, report.findings)
     if not report.ok:
         raise StillNegativeError(

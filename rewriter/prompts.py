@@ -8,6 +8,7 @@ directory, built once (Jinja also caches each compiled template inside it).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -69,8 +70,9 @@ def _principles(directory: Path) -> tuple[Principle, ...]:
 
 
 def _escape_data(text: str, tag: str) -> str:
-    # The draft must not be able to close its own <draft> delimiter.
-    return text.replace(f"</{tag}>", f"<\\/{tag}>")
+    # The draft must not be able to close its own <draft> delimiter, in any spelling
+    # a model would read as one (</DRAFT>, </ draft >).
+    return re.sub(rf"<\s*/\s*{tag}\s*>", lambda _: f"<\\/{tag}>", text, flags=re.I)
 
 
 @dataclass(frozen=True, slots=True)

@@ -531,9 +531,11 @@ def _flagged(clauses: list[str]) -> frozenset[str]:
         text += piece
         pos += len(piece)
     errors = [f for f in check(text).findings if f.severity == "error"]
+    from ..guard import holds_payload  # a pasted tag, fence or instruction is never kept word for word
+
     return frozenset(
         fold(clause) for clause, (a, b) in zip(clauses, spans, strict=True)
-        if any(f.start < b and f.end > a for f in errors)
+        if any(f.start < b and f.end > a for f in errors) or holds_payload(clause)
     )
 
 
