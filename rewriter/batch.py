@@ -27,17 +27,18 @@ import csv
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Literal
+from typing import TYPE_CHECKING, Any, AsyncIterator, Literal, TypeVar
 
 from .errors import InputError, RewriterError, StillNegativeError
 
 if TYPE_CHECKING:
     from .models import Rewrite
 
+T = TypeVar("T")
 Format = Literal["auto", "jsonl", "csv"]
 Status = Literal["ok", "findings", "error"]
 
@@ -558,35 +559,49 @@ def _run_offline(rows: Iterator[Row], writer: ResultWriter, progress: Progress, 
 
 async def _run_llm(rows: Iterator[Row], writer: ResultWriter, progress: Progress, options: Options,
                    config: Any, throttle: Throttle) -> None:
-    from .llm import hooked_async_client
     from .pipeline import arewrite
 
-    client = hooked_async_client(config, on_request=throttle.before_request, on_response=throttle.after_response)
-    queue: asyncio.Queue[Row | None] = asyncio.Queue(maxsize=options.concurrency * 2)  # flat memory
     kwargs = options.call_kwargs()
 
+    async def work(row: Row, client: Any) -> dict[str, Any]:
+        outcome: Rewrite | BaseException
+        try:
+            outcome = await arewrite(row.draft, engine="llm", client=client, **row.rewrite_kwargs(), **kwargs)
+        except Exception as exc:  # noqa: BLE001 - a failed draft never stops the batch; recorded, not raised
+            outcome = exc
+        return record_for(row, outcome, "llm", config.model)
+
+    await run_pool(rows, work, writer, progress, concurrency=options.concurrency, config=config, throttle=throttle)
+
+
+async def run_pool(items: Iterable[T], work: Callable[[T, Any], Awaitable[dict[str, Any]]], writer: ResultWriter,
+                   progress: Progress, *, concurrency: int, config: Any, throttle: Throttle) -> None:
+    """`concurrency` workers share one client and one throttle; each result is written as it completes.
+
+    `work(item, client)` returns the item's result line and never raises for a failed draft.
+    """
+    from .llm import hooked_async_client
+
+    client = hooked_async_client(config, on_request=throttle.before_request, on_response=throttle.after_response)
+    queue: asyncio.Queue[T | None] = asyncio.Queue(maxsize=concurrency * 2)  # flat memory
+
     async def worker() -> None:
-        while (row := await queue.get()) is not None:
-            outcome: Rewrite | BaseException
+        while (item := await queue.get()) is not None:
             async with throttle.slot():
-                try:
-                    outcome = await arewrite(row.draft, engine="llm", client=client, **row.rewrite_kwargs(), **kwargs)
-                except Exception as exc:  # noqa: BLE001 - a failed draft never stops the batch; recorded, not raised
-                    outcome = exc
-            record = record_for(row, outcome, "llm", config.model)
+                record = await work(item, client)
             writer.write(record)
             progress.advance(record["status"])
 
     async def feed() -> None:
-        for row in rows:
-            await queue.put(row)
-        for _ in range(options.concurrency):
+        for item in items:
+            await queue.put(item)
+        for _ in range(concurrency):
             await queue.put(None)
 
     try:
         async with asyncio.TaskGroup() as group:
             group.create_task(feed())
-            for _ in range(options.concurrency):
+            for _ in range(concurrency):
                 group.create_task(worker())
     finally:
         await client.close()

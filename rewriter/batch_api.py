@@ -1,15 +1,359 @@
-"""`rewriter batch --via openai-batch`: the OpenAI Batch API (not available yet)."""
+"""`rewriter batch --via openai-batch`: the largest jobs go to the OpenAI Batch API.
+
+    submit:  IN ─► request file (the first attempt of every draft, the very body the
+             direct call sends) ─► upload (purpose=batch) ─► create the batch
+    wait:    poll its state (progress on a terminal)
+    collect: download the output ─► every answer checked locally (the pipeline's own
+             re-ask loop, fed the batch's replies) ─► clean ones and final failures
+             written to OUT at once ─► the ones with errors re-asked, `sync` (direct
+             requests, concurrent, throttled) or `batch` (one more batch per round)
+
+The re-ask loop is the pipeline's (`pipeline._prepare` gives the same generator a
+direct rewrite drives), so prompts, checks, attempts and the best-attempt rule are
+the same whichever way the replies arrive. OUT is the same file `rewriter batch`
+writes: resumable, one line per id. `--collect ID` runs the last two steps for a
+batch submitted earlier (with the same IN, OUT and model options).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import json
+import tempfile
+import time
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigurationError
+from . import batch
+from .batch import Options, Progress, ResultWriter, Row, Summary, Throttle, record_for
+from .errors import InputError, RewriterError, ServiceError
+
+if TYPE_CHECKING:
+    from .llm import BatchAPI, BatchState, LLMConfig, Reply
+    from .models import Rewrite
+
+Loop = Generator[list[dict[str, str]], "Reply", "Rewrite"]
+REASK_MODES = ("sync", "batch")
 
 
-def run(*args: Any, **kwargs: Any) -> Any:
-    raise ConfigurationError("--via openai-batch is not available yet; use --via direct")
+def _sleep(seconds: float) -> None:  # module-level: tests replay polls without waiting
+    time.sleep(seconds)
 
 
-def print_status(*args: Any, **kwargs: Any) -> None:
-    raise ConfigurationError("--status is not available yet")
+def _config(options: Options) -> LLMConfig:
+    if options.engine == "offline":
+        raise InputError("--via openai-batch sends the drafts to the OpenAI Batch API; it cannot use --engine offline")
+    from .llm import LLMConfig
+    from .prompts import Prompts
+
+    config = LLMConfig.resolve(model=options.model, base_url=options.base_url, mode=options.mode)
+    Prompts.load(options.prompts_dir)
+    return config
+
+
+def status(batch_id: str, *, base_url: str | None = None) -> BatchState:
+    from .llm import BatchAPI
+
+    return BatchAPI(_config(Options(base_url=base_url))).retrieve(batch_id)
+
+
+def _loop(row: Row, options: Options) -> tuple[Loop, list[dict[str, str]]]:
+    """The pipeline's re-ask loop for one draft, and the messages of its first attempt."""
+    import inspect
+
+    from .pipeline import _prepare, rewrite
+
+    # rewrite()'s own defaults for what the row leaves out: one source, no drift.
+    context = {name: param.default for name, param in inspect.signature(rewrite).parameters.items()
+               if name in ("role", "company", "job_posting", "tone", "seconds")}
+    context.update(row.rewrite_kwargs())
+    _, loop, _ = _prepare(row.draft, **context, model=options.model, base_url=options.base_url,
+                          mode=options.mode, engine="llm", client=None, max_attempts=options.max_attempts,
+                          prompts_dir=options.prompts_dir)
+    assert loop is not None
+    return loop, next(loop)
+
+
+def run(
+    in_path: Path,
+    out_path: Path,
+    *,
+    fmt: str = "auto",
+    options: Options = Options(),
+    reask: str = "sync",
+    poll: float = 30.0,
+    batch_id: str | None = None,
+    wait: bool = True,
+    show_progress: bool = False,
+    on_prepared: Callable[[Summary], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> Summary | None:
+    """Submit IN as a Batch API job (or take `batch_id`), wait for it, and write OUT. None when not waiting."""
+    if reask not in REASK_MODES:
+        raise InputError(f"unknown --reask {reask!r}: use sync or batch")
+    if poll < 0:
+        raise InputError("--poll must be zero or more seconds")
+    config = _config(options)
+    from .llm import BatchAPI
+
+    api = BatchAPI(config)
+    summary, done = batch.prepare(in_path, out_path, fmt)
+    if on_prepared is not None:
+        on_prepared(summary)
+    say = on_notice or (lambda message: None)
+    started = time.monotonic()
+    with ResultWriter(out_path) as writer:
+        if batch_id is None:
+            batch_id = _submit(api, config, options, batch.pending(in_path, fmt, done), writer, summary, in_path,
+                               done)
+            if batch_id is None:
+                summary.seconds = time.monotonic() - started
+                return summary  # nothing left to send
+            say(f"submitted OpenAI batch {batch_id}; if this stops, collect it with: "
+                f"rewriter batch {in_path} -o {out_path} --collect {batch_id}")
+            if not wait:
+                return None
+        state = _wait(api, batch_id, poll, show_progress)
+        _check_model(state, config, say)
+        pending = batch.pending(in_path, fmt, done)
+        _collect(api, config, options, state, pending, writer, summary, reask, poll, show_progress)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+# ---------------------------------------------------------------- submit
+
+
+def _submit(api: BatchAPI, config: LLMConfig, options: Options, rows: Iterator[Row], writer: ResultWriter,
+            summary: Summary, in_path: Path, done: dict[str, str]) -> str | None:
+    """Write the request file and submit it; a draft refused before any request gets its line now (and joins `done`)."""
+    from .llm import batch_request
+
+    with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
+        request_file = Path(tmp) / "requests.jsonl"
+        count = 0
+        with request_file.open("w", encoding="utf-8") as out:
+            for row in rows:
+                try:
+                    _, messages = _loop(row, options)
+                except RewriterError as exc:  # a bad draft: its line now, no request
+                    record = record_for(row, exc, "llm", config.model)
+                    _write(writer, summary, record)
+                    done[row.key] = record["status"]  # never written twice by the collect pass
+                    continue
+                out.write(json.dumps(batch_request(row.key, messages, config), ensure_ascii=False) + "\n")
+                count += 1
+        if not count:
+            return None
+        file_id = api.upload(request_file)
+    state = api.create(file_id, {"rewriter": "batch", "input": in_path.name[:200], "model": config.model,
+                                 "mode": config.mode})
+    return state.id
+
+
+def _check_model(state: BatchState, config: LLMConfig, say: Callable[[str], None]) -> None:
+    model = state.metadata.get("model")
+    if model and model != config.model:
+        say(f"batch {state.id} was submitted for model {model!r}, not {config.model!r}: "
+            "re-asks use the model given now")
+
+
+# ---------------------------------------------------------------- wait
+
+
+def _wait(api: BatchAPI, batch_id: str, poll: float, show_progress: bool) -> BatchState:
+    state = api.retrieve(batch_id)
+    bar = _PollBar(batch_id, show_progress)
+    with bar:
+        while not state.finished:
+            bar.update(state)
+            _sleep(poll)
+            state = api.retrieve(batch_id)
+        bar.update(state)
+    if state.status != "completed":
+        why = f": {'; '.join(state.errors)}" if state.errors else ""
+        raise ServiceError(f"OpenAI batch {batch_id} ended {state.status}{why}")
+    return state
+
+
+class _PollBar:
+    def __init__(self, batch_id: str, show: bool) -> None:
+        self._bar: Any = None
+        if show:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn(f"[bold]{batch_id}"), TextColumn("{task.fields[status]}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True))
+            self._task = self._bar.add_task("poll", total=None, status="submitted")
+
+    def __enter__(self) -> _PollBar:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, state: BatchState) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, total=state.total or None, completed=state.completed + state.failed,
+                             status=state.status)
+
+
+# ---------------------------------------------------------------- collect
+
+
+def _index(path: Path) -> dict[str, int]:
+    """custom_id -> byte offset of its line: the results stay on disk, not in memory."""
+    offsets: dict[str, int] = {}
+    with path.open("rb") as handle:
+        offset = 0
+        for raw in handle:
+            if raw.strip():
+                try:
+                    offsets[str(json.loads(raw)["custom_id"])] = offset
+                except (ValueError, KeyError, TypeError):
+                    raise ServiceError(f"the batch output has a line that is not a result (byte {offset})") from None
+            offset += len(raw)
+    return offsets
+
+
+def _download(api: BatchAPI, state: BatchState, tmp: Path) -> list[tuple[Path, dict[str, int]]]:
+    files = []
+    for name, file_id in (("output", state.output_file_id), ("errors", state.error_file_id)):
+        if file_id:
+            path = tmp / f"{name}.jsonl"
+            api.download(file_id, path)
+            files.append((path, _index(path)))
+    return files
+
+
+def _result_line(files: list[tuple[Path, dict[str, int]]], key: str) -> dict[str, Any] | None:
+    for path, offsets in files:
+        if key in offsets:
+            with path.open("rb") as handle:
+                handle.seek(offsets[key])
+                return json.loads(handle.readline())
+    return None
+
+
+def _step(loop: Loop, reply_of: Callable[[], Reply]) -> tuple[str, Any]:
+    """Feed one reply into the loop: ("done", Rewrite), ("reask", messages) or ("failed", exception)."""
+    try:
+        return "reask", loop.send(reply_of())
+    except StopIteration as stop:
+        return "done", stop.value
+    except RewriterError as exc:
+        return "failed", exc
+
+
+def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchState, rows: Iterator[Row],
+             writer: ResultWriter, summary: Summary, reask: str, poll: float, show_progress: bool) -> None:
+    from .llm import interpret_batch_result
+
+    reasks: dict[str, tuple[Row, Loop, list[dict[str, str]]]] = {}
+    with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
+        files = _download(api, state, Path(tmp))
+        for row in rows:
+            line = _result_line(files, row.key)
+            try:
+                loop, _ = _loop(row, options)
+            except RewriterError as exc:
+                _write(writer, summary, record_for(row, exc, "llm", config.model))
+                continue
+            if line is None:
+                loop.close()
+                message = f"OpenAI batch {state.id} holds no result for this draft; run without --collect to send it again"
+                _write(writer, summary, batch.record_error(row.id, message, engine="llm", model=config.model))
+                continue
+            kind, value = _step(loop, lambda: interpret_batch_result(line, config))
+            if kind == "reask":
+                reasks[row.key] = (row, loop, value)
+            else:
+                _write(writer, summary, record_for(row, value, "llm", config.model))
+    if not reasks:
+        return
+    if reask == "sync":
+        _reask_sync(list(reasks.values()), config, options, writer, summary, show_progress)
+    else:
+        _reask_batches(api, reasks, config, writer, summary, poll, show_progress)
+
+
+def _write(writer: ResultWriter, summary: Summary, record: dict[str, Any]) -> None:
+    writer.write(record)
+    summary.add(record["status"])
+
+
+def _reask_sync(items: list[tuple[Row, Loop, list[dict[str, str]]]], config: LLMConfig, options: Options,
+                writer: ResultWriter, summary: Summary, show_progress: bool) -> None:
+    """Re-asks as direct requests: concurrent, throttled, each result written as it completes."""
+    from .llm import AsyncLLM
+
+    async def work(item: tuple[Row, Loop, list[dict[str, str]]], client: Any) -> dict[str, Any]:
+        row, loop, messages = item
+        llm = AsyncLLM(config, client)
+        while True:
+            try:
+                reply = await llm.complete(messages)
+            except RewriterError as exc:
+                loop.close()
+                return record_for(row, exc, "llm", config.model)
+            except Exception as exc:  # noqa: BLE001 - a failed draft never stops the batch
+                loop.close()
+                return record_for(row, exc, "llm", config.model)
+            kind, value = _step(loop, lambda: reply)
+            if kind != "reask":
+                return record_for(row, value, "llm", config.model)
+            messages = value
+
+    counted = Summary()
+    throttle = Throttle(options.concurrency)
+    with Progress(counted, len(items), show=show_progress) as progress:
+        try:
+            asyncio.run(batch.run_pool(iter(items), work, writer, progress, concurrency=options.concurrency,
+                                       config=config, throttle=throttle))
+        except BaseExceptionGroup as group:
+            raise batch._first(group) from None
+    summary.ok += counted.ok
+    summary.findings += counted.findings
+    summary.errors += counted.errors
+    summary.rate_limited += throttle.hits
+
+
+def _reask_batches(api: BatchAPI, reasks: dict[str, tuple[Row, Loop, list[dict[str, str]]]], config: LLMConfig,
+                   writer: ResultWriter, summary: Summary, poll: float, show_progress: bool) -> None:
+    """Re-asks as further batches, one round at a time, until every loop has finished."""
+    from .llm import batch_request, interpret_batch_result
+
+    while reasks:
+        with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
+            request_file = Path(tmp) / "reasks.jsonl"
+            with request_file.open("w", encoding="utf-8") as out:
+                for key, (_, _, messages) in reasks.items():
+                    out.write(json.dumps(batch_request(key, messages, config), ensure_ascii=False) + "\n")
+            file_id = api.upload(request_file)
+        state = api.create(file_id, {"rewriter": "reask", "model": config.model, "mode": config.mode})
+        state = _wait(api, state.id, poll, show_progress)
+        following: dict[str, tuple[Row, Loop, list[dict[str, str]]]] = {}
+        with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
+            files = _download(api, state, Path(tmp))
+            for key, (row, loop, _) in reasks.items():
+                line = _result_line(files, key)
+                if line is None:
+                    loop.close()
+                    message = f"the re-ask batch {state.id} holds no result for this draft"
+                    _write(writer, summary, batch.record_error(row.id, message, engine="llm", model=config.model))
+                    continue
+                kind, value = _step(loop, lambda: interpret_batch_result(line, config))
+                if kind == "reask":
+                    following[key] = (row, loop, value)
+                else:
+                    _write(writer, summary, record_for(row, value, "llm", config.model))
+        reasks = following
+
+
+__all__ = ["REASK_MODES", "run", "status"]
+

@@ -130,8 +130,10 @@ class ScriptedServer:
 
     MODEL = "scripted-model"  # every scripted completion says so: a cassette tells where it came from
 
-    def __init__(self, script: Iterable[Scripted] = (), *, latency: float = 0.0, repeat_last: bool = False) -> None:
+    def __init__(self, script: Iterable[Scripted] = (), *, latency: float = 0.0, repeat_last: bool = False,
+                 batch_polls: int = 1) -> None:
         self.script = list(script)
+        self.batch = _BatchAPI(self, batch_polls)  # /v1/files and /v1/batches
         self.latency = latency  # added to every response (benchmarks)
         self.repeat_last = repeat_last  # keep answering with the last entry (benchmarks)
         self.received: list[Received] = []
@@ -205,7 +207,10 @@ class ScriptedServer:
             body = raw.decode("utf-8", "replace")
         with self._lock:
             self.received.append(Received(method, path, {k.lower(): v for k, v in handler.headers.items()}, body))
-        if (method, path) not in ROUTES:
+        batch_api = self.batch.handle(method, path, handler.headers.get("content-type", ""), raw)
+        if batch_api is not None:
+            response = batch_api
+        elif (method, path) not in ROUTES:
             response = Scripted.error(404, f"no route {method} {path}", type_="not_found")
         else:
             response = self._next()
@@ -232,3 +237,111 @@ class ScriptedServer:
             handler.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
             pass
+
+
+# ---------------------------------------------------------------- the Batch API
+
+
+class _BatchAPI:
+    """The files and batches endpoints the OpenAI Batch API needs, kept in memory.
+
+    POST /v1/files (multipart, purpose=batch) stores a file; POST /v1/batches answers
+    every request line of its input file with the server's next scripted response, in
+    order, as a chat completion would have been answered; GET /v1/batches/{id} says
+    `in_progress` for `batch_polls` polls, then `completed` with an output file (200s)
+    and an error file (the rest); GET /v1/files/{id}/content returns a file. Ids are
+    counters, so re-recorded cassettes do not change.
+    """
+
+    def __init__(self, server: ScriptedServer, polls: int) -> None:
+        self.server = server
+        self.polls = polls
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self._polls_left: dict[str, int] = {}
+
+    def handle(self, method: str, path: str, content_type: str, raw: bytes) -> Scripted | None:
+        parts = path.strip("/").split("/")
+        if method == "POST" and path == "/v1/files":
+            return self._upload(content_type, raw)
+        if method == "GET" and len(parts) == 4 and parts[:2] == ["v1", "files"] and parts[3] == "content":
+            data = self.files.get(parts[2])
+            if data is None:
+                return Scripted.error(404, f"No such File object: {parts[2]}")
+            return Scripted(200, data, {"content-type": "application/octet-stream"})
+        if method == "POST" and path == "/v1/batches":
+            return self._create(json.loads(raw or b"{}"))
+        if method == "GET" and len(parts) == 3 and parts[:2] == ["v1", "batches"]:
+            return self._retrieve(parts[2])
+        return None
+
+    def _store(self, data: bytes) -> str:
+        with self.server._lock:
+            file_id = f"file-scripted-{len(self.files) + 1}"
+            self.files[file_id] = data
+        return file_id
+
+    def _upload(self, content_type: str, raw: bytes) -> Scripted:
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        message = BytesParser(policy=HTTP).parsebytes(f"content-type: {content_type}\r\n\r\n".encode() + raw)
+        fields = {part.get_param("name", header="content-disposition"): part for part in message.iter_parts()}
+        if "file" not in fields or fields.get("purpose") is None:
+            return Scripted.error(400, "a file and a purpose are required")
+        purpose = fields["purpose"].get_payload(decode=True).decode()
+        data = fields["file"].get_payload(decode=True) or b""
+        file_id = self._store(data)
+        return Scripted(200, {"id": file_id, "object": "file", "bytes": len(data), "created_at": 1_700_000_000,
+                              "filename": fields["file"].get_filename() or "upload", "purpose": purpose,
+                              "status": "processed"})
+
+    def _create(self, body: dict[str, Any]) -> Scripted:
+        data = self.files.get(str(body.get("input_file_id")))
+        if data is None:
+            return Scripted.error(400, f"No such File object: {body.get('input_file_id')}")
+        output: list[str] = []
+        errors: list[str] = []
+        for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            answer = self.server._next()
+            result = {"id": f"batch_req_scripted_{number}", "custom_id": request["custom_id"],
+                      "response": {"status_code": answer.status, "request_id": f"req_batch_{number}",
+                                   "body": answer.body},
+                      "error": None}
+            (output if answer.status == 200 else errors).append(json.dumps(result))
+        with self.server._lock:
+            batch_id = f"batch_scripted_{len(self.batches) + 1}"
+            total = len(output) + len(errors)
+            self.batches[batch_id] = {
+                "id": batch_id, "object": "batch", "endpoint": body.get("endpoint"), "errors": None,
+                "input_file_id": body.get("input_file_id"), "completion_window": body.get("completion_window"),
+                "status": "validating", "output_file_id": None, "error_file_id": None,
+                "created_at": 1_700_000_000, "metadata": body.get("metadata"),
+                "request_counts": {"total": total, "completed": 0, "failed": 0},
+                "_output": "".join(f"{x}\n" for x in output).encode(), "_errors": "".join(f"{x}\n" for x in errors).encode(),
+                "_failed": len(errors),
+            }
+            self._polls_left[batch_id] = self.polls
+        return Scripted(200, self._public(batch_id))
+
+    def _retrieve(self, batch_id: str) -> Scripted:
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            return Scripted.error(404, f"No such Batch object: {batch_id}")
+        counts = batch["request_counts"]
+        if self._polls_left[batch_id] > 0:
+            self._polls_left[batch_id] -= 1
+            batch["status"] = "in_progress"
+            counts["completed"] = counts["total"] // 2
+        elif batch["status"] != "completed":
+            batch["status"] = "completed"
+            counts["completed"], counts["failed"] = counts["total"] - batch["_failed"], batch["_failed"]
+            batch["output_file_id"] = self._store(batch["_output"]) if batch["_output"] else None
+            batch["error_file_id"] = self._store(batch["_errors"]) if batch["_errors"] else None
+        return Scripted(200, self._public(batch_id))
+
+    def _public(self, batch_id: str) -> dict[str, Any]:
+        return json.loads(json.dumps({k: v for k, v in self.batches[batch_id].items() if not k.startswith("_")}))

@@ -14,7 +14,7 @@ import typer
 
 from ..errors import InputError
 from .app import app
-from .output import is_terminal, notice
+from .output import is_terminal, notice, safe
 
 
 @app.command("batch")
@@ -89,7 +89,13 @@ def batch_command(
     if status is not None:
         from .. import batch_api
 
-        batch_api.print_status(status, base_url=base_url)
+        state = batch_api.status(status, base_url=base_url)
+        print(f"batch {state.id}: {state.status}, {state.completed} of {state.total} requests done, "
+              f"{state.failed} failed")
+        for line in state.errors:
+            print(f"  error: {safe(line)}")
+        if state.status == "completed":
+            print(f"collect it with: rewriter batch IN -o OUT --collect {state.id}")
         return 0
     if input_path is None or output is None:
         raise InputError("give the input file and -o OUT, e.g. rewriter batch drafts.jsonl -o results.jsonl")
@@ -108,7 +114,8 @@ def batch_command(
         from .. import batch_api
 
         summary = batch_api.run(input_path, output, fmt=fmt, options=options, reask=reask, poll=poll,
-                                batch_id=collect, wait=not no_wait, show_progress=show, on_prepared=prepared)
+                                batch_id=collect, wait=not no_wait, show_progress=show, on_prepared=prepared,
+                                on_notice=notice)
     elif via != "direct":
         raise InputError(f"unknown --via {via!r}: use direct or openai-batch")
     else:
