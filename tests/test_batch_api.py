@@ -1,0 +1,294 @@
+"""`rewriter batch --via openai-batch`, end to end, replayed from cassettes/batch/.
+
+Recorded (see cassettes/README.md) from the scripted server, which emulates the
+Batch API's files and batches endpoints and answers each request line of a batch
+with its next scripted completion. Replay matches method, path and parsed body;
+the multipart boundary of the file upload is normalised on record and on replay.
+A last test drives the real console script against a live scripted server:
+submit without waiting, --status, then --collect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import openai
+import pytest
+import yaml
+from conftest import CASSETTES, SENTINEL_KEY, scrub_request, scrub_response
+from scripted_server import Scripted, ScriptedServer, answer_json
+
+import rewriter.batch_api as batch_api
+import rewriter.llm as llm_module
+from rewriter import StillNegativeError, check, rewrite
+from rewriter.batch import Options
+from rewriter.models import Context
+
+if TYPE_CHECKING:
+    from conftest import Endpoint
+
+pytestmark = [pytest.mark.vcr, pytest.mark.cassette]
+
+BATCH_CASSETTES = CASSETTES / "batch"
+DRAFT = (
+    "My boss micromanages every email I send and I'm underpaid. I've coordinated projects "
+    "for the marketing team and I want to lead projects myself."
+)
+CLEAN = (
+    "I've learned a great deal coordinating projects for the marketing team, and I'm grateful "
+    "for it. I'm now ready to take on more ownership and lead projects myself, which is why "
+    "this Project Manager role is such an exciting next step for me. I'd love to bring what "
+    "I've learned here and keep growing."
+)
+CLEAN_JSON = answer_json(CLEAN, reasons=[("close supervision", "ready to take on more ownership")])
+PLAIN = (  # for a draft given without a role
+    "I've learned a great deal coordinating projects for the marketing team, and I'm grateful for it. "
+    "I'm now ready to take on more ownership and lead projects myself, and I'd love to bring what I've "
+    "learned to a new team and keep growing."
+)
+NEGATIVE_JSON = answer_json("My boss is a clueless micromanager and I'm sick of this dead-end job.")
+ROWS = [
+    {"id": "clean", "draft": DRAFT, "role": "Project Manager"},
+    {"id": "reasked", "draft": DRAFT, "role": "Project Manager"},
+    {"id": "failed", "draft": DRAFT},
+    {"id": "empty", "draft": ""},
+]
+
+
+# ---------------------------------------------------------------- cassette set-up
+
+_BOUNDARY = re.compile(rb"boundary=([-\w.'()+_,/:=?]+)")
+
+
+def scrub_batch_request(request: Any) -> Any:
+    """The conftest scrubbing, plus a fixed multipart boundary (random per upload) so bodies match on replay."""
+    request = scrub_request(request)
+    content_type = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
+    found = _BOUNDARY.search(content_type.encode())
+    if found and request.body:
+        request.body = request.body.replace(found.group(1), b"rewriter-boundary")
+        for name in [k for k in request.headers if k.lower() == "content-type"]:
+            request.headers[name] = content_type.replace(found.group(1).decode(), "rewriter-boundary")
+    return request
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "serializer": "yaml",
+        "match_on": ["method", "path", "json_body"],
+        "decode_compressed_response": True,
+        "before_record_request": scrub_batch_request,
+        "before_record_response": scrub_response,
+        "record_on_exception": False,
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir() -> str:
+    return str(BATCH_CASSETTES)
+
+
+@pytest.fixture(autouse=True)
+def _no_poll_waits(monkeypatch: pytest.MonkeyPatch, sleeps: list[float]) -> None:
+    monkeypatch.setattr(batch_api, "_sleep", lambda seconds: None)
+
+
+@pytest.fixture
+def batch_lines(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every Batch API request line rewriter built, as uploaded."""
+    lines: list[dict[str, Any]] = []
+    original = llm_module.batch_request
+
+    def spy(custom_id: str, messages: list[dict[str, str]], config: Any) -> dict[str, Any]:
+        line = original(custom_id, messages, config)
+        lines.append(json.loads(json.dumps(line)))
+        return line
+
+    monkeypatch.setattr(llm_module, "batch_request", spy)
+    return lines
+
+
+def write_input(tmp_path: Path) -> Path:
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    return path
+
+
+def results(path: Path) -> dict[str, dict[str, Any]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == len({r["id"] for r in records}), "an id was written twice"
+    return {r["id"]: r for r in records}
+
+
+def direct_first_body(draft: str, **context: Any) -> dict[str, Any]:
+    """The body a direct rewrite() sends for its first attempt (a fake client catches it)."""
+    captured: list[dict[str, Any]] = []
+
+    class Completions:
+        def create(self, **kwargs: Any) -> Any:
+            captured.append(json.loads(json.dumps(kwargs)))
+            return openai.types.chat.ChatCompletion.model_validate({
+                "id": "x", "object": "chat.completion", "created": 0, "model": "m",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": CLEAN_JSON}}]})
+
+    class Chat:
+        completions = Completions()
+
+    class FakeClient:
+        chat = Chat()
+        max_retries = 0
+
+    try:
+        rewrite(draft, client=FakeClient(), engine="llm", max_attempts=1, **context)
+    except StillNegativeError:  # only the request matters here, not the canned answer
+        pass
+    return captured[0]
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def test_openai_batch_with_sync_reask(llm_endpoint: Endpoint, batch_lines: list[dict[str, Any]], tmp_path: Path,
+                                      vcr: Any) -> None:
+    base_url = llm_endpoint.script(
+        Scripted.completion(CLEAN_JSON),  # the batch: clean, reasked, failed (in input order)
+        Scripted.completion(NEGATIVE_JSON),
+        Scripted.error(500, "The server had an error processing your request.", type_="server_error"),
+        Scripted.completion(CLEAN_JSON),  # the sync re-ask of "reasked"
+    )
+    out = tmp_path / "out.jsonl"
+    summary = batch_api.run(write_input(tmp_path), out, options=Options(base_url=base_url, max_attempts=2),
+                            reask="sync", poll=0)
+    assert summary is not None
+    got = results(out)
+    assert {k: r["status"] for k, r in got.items()} == {
+        "clean": "ok", "reasked": "ok", "failed": "error", "empty": "error"}
+    assert (summary.ok, summary.findings, summary.errors, summary.exit_code) == (2, 0, 2, 1)
+    assert got["clean"]["answer"] == CLEAN and got["clean"]["attempts"] == 1
+    assert got["reasked"]["answer"] == CLEAN and got["reasked"]["attempts"] == 2
+    assert got["reasked"]["usage"]["total_tokens"] == 400  # both attempts counted
+    assert "500" in got["failed"]["message"] and "empty" in got["empty"]["message"]
+    for record in (got["clean"], got["reasked"]):
+        assert check(record["answer"], draft=DRAFT, context=Context(role="Project Manager")).ok
+
+    # The request file: one line per sendable draft, each the very body a direct rewrite sends.
+    assert [line["custom_id"] for line in batch_lines] == ["clean", "reasked", "failed"]
+    assert all(line["method"] == "POST" and line["url"] == "/v1/chat/completions" for line in batch_lines)
+    assert batch_lines[0]["body"] == direct_first_body(DRAFT, role="Project Manager")
+    assert batch_lines[2]["body"] == direct_first_body(DRAFT)
+    assert batch_lines[0]["body"]["response_format"]["json_schema"]["strict"] is True
+
+    if llm_endpoint.server is not None:  # recording: what really went over the wire
+        paths = [(r.method, r.path) for r in llm_endpoint.server.received]
+        assert paths[:2] == [("POST", "/v1/files"), ("POST", "/v1/batches")]
+        assert paths.count(("POST", "/v1/chat/completions")) == 1  # only the re-ask went direct
+        reask = llm_endpoint.server.received[-1].body["messages"]
+        assert [m["role"] for m in reask] == ["system", "user", "assistant", "user"]
+    else:
+        assert vcr.play_count == len(vcr.data)  # every recorded exchange replayed, none missing
+
+
+def test_openai_batch_with_reasks_in_a_second_batch(llm_endpoint: Endpoint, batch_lines: list[dict[str, Any]],
+                                                    tmp_path: Path, vcr: Any) -> None:
+    base_url = llm_endpoint.script(
+        Scripted.completion(CLEAN_JSON),
+        Scripted.completion(NEGATIVE_JSON),
+        Scripted.completion(NEGATIVE_JSON),  # "failed" gets a negative answer too here
+        Scripted.completion(CLEAN_JSON),  # second batch: "reasked" now clean...
+        Scripted.completion(NEGATIVE_JSON),  # ...and "failed" still negative: out of attempts
+    )
+    out = tmp_path / "out.jsonl"
+    summary = batch_api.run(write_input(tmp_path), out, options=Options(base_url=base_url, max_attempts=2),
+                            reask="batch", poll=0)
+    assert summary is not None
+    got = results(out)
+    assert {k: r["status"] for k, r in got.items()} == {
+        "clean": "ok", "reasked": "ok", "failed": "findings", "empty": "error"}
+    assert got["failed"]["attempts"] == 2 and any(f["severity"] == "error" for f in got["failed"]["findings"])
+    assert got["failed"]["answer"]  # the best attempt is kept, with its findings
+    assert [line["custom_id"] for line in batch_lines] == ["clean", "reasked", "failed", "reasked", "failed"]
+    reask_messages = batch_lines[3]["body"]["messages"]
+    assert [m["role"] for m in reask_messages] == ["system", "user", "assistant", "user"]
+    assert reask_messages[:2] == batch_lines[1]["body"]["messages"]  # the first attempt's messages, not mutated
+    if llm_endpoint.server is not None:
+        paths = [(r.method, r.path) for r in llm_endpoint.server.received]
+        assert paths.count(("POST", "/v1/batches")) == 2 and ("POST", "/v1/chat/completions") not in paths
+    else:
+        assert vcr.play_count == len(vcr.data)
+
+
+def test_submit_now_collect_later(llm_endpoint: Endpoint, tmp_path: Path, vcr: Any) -> None:
+    base_url = llm_endpoint.script(
+        Scripted.completion(CLEAN_JSON), Scripted.completion(CLEAN_JSON), Scripted.completion(answer_json(PLAIN)))
+    inp, out = write_input(tmp_path), tmp_path / "out.jsonl"
+    notices: list[str] = []
+    options = Options(base_url=base_url)
+    assert batch_api.run(inp, out, options=options, wait=False, poll=0, on_notice=notices.append) is None
+    assert list(results(out)) == ["empty"]  # refused before any request: written at once
+    batch_id = re.search(r"--collect (\S+)", notices[0]).group(1)  # type: ignore[union-attr]
+
+    state = batch_api.status(batch_id, base_url=base_url)
+    assert state.id == batch_id and state.total == 3
+
+    summary = batch_api.run(inp, out, options=options, batch_id=batch_id, poll=0)
+    assert summary is not None and summary.skipped == 1
+    got = results(out)
+    assert sorted(got) == ["clean", "empty", "failed", "reasked"]
+    assert [got[k]["status"] for k in ("clean", "reasked", "failed")] == ["ok", "ok", "ok"]
+
+
+def test_batch_cassettes_hold_no_key_and_no_secret_header() -> None:
+    paths = sorted(BATCH_CASSETTES.glob("*.yaml"))
+    assert len(paths) >= 3
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert "SENTINEL" not in text and "Bearer" not in text and "sk-" not in text
+        data = yaml.safe_load(text)
+        for item in data["interactions"]:
+            names = [k.lower() for k in item["request"]["headers"]] + [k.lower() for k in item["response"]["headers"]]
+            assert not [n for n in names if n in ("authorization", "api-key", "cookie", "set-cookie")
+                        or n.startswith(("x-", "openai-"))]
+        uploads = [i for i in data["interactions"] if i["request"]["uri"].endswith("/v1/files")]
+        assert uploads and all("rewriter-boundary" in str(i["request"]["body"]) for i in uploads)
+
+
+# ---------------------------------------------------------------- the console script, live
+
+
+@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
+def test_cli_submit_status_collect(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+    env.update({"OPENAI_API_KEY": SENTINEL_KEY, "NO_COLOR": "1"})
+    inp = write_input(tmp_path)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([sys.executable, "-m", "rewriter", "batch", *args], capture_output=True, text=True,
+                              env=env, cwd=tmp_path, timeout=60)
+        assert "Traceback" not in proc.stderr and SENTINEL_KEY not in proc.stderr + proc.stdout
+        return proc
+
+    script = [Scripted.completion(CLEAN_JSON)] * 2 + [Scripted.completion(answer_json(PLAIN))]
+    with ScriptedServer(script, batch_polls=2) as server:
+        submitted = cli(str(inp), "-o", "out.jsonl", "--via", "openai-batch", "--no-wait", "--base-url",
+                        server.base_url)
+        assert submitted.returncode == 0, submitted.stderr
+        batch_id = re.search(r"--collect (\S+)", submitted.stderr).group(1)  # type: ignore[union-attr]
+        shown = cli("--status", batch_id, "--base-url", server.base_url)
+        assert shown.returncode == 0 and f"batch {batch_id}: in_progress" in shown.stdout
+        collected = cli(str(inp), "-o", "out.jsonl", "--collect", batch_id, "--poll", "0", "--base-url",
+                        server.base_url)
+        assert collected.returncode == 1, collected.stderr  # "empty" is an error line
+        assert "3 ok, 0 with findings, 0 errors" in collected.stderr
+        missing = cli("--status", "batch_nope", "--base-url", server.base_url)
+        assert missing.returncode == 3 and "404" in missing.stderr
+    got = results(tmp_path / "out.jsonl")
+    assert sorted(got) == ["clean", "empty", "failed", "reasked"]
