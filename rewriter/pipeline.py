@@ -8,7 +8,7 @@ and `arewrite` are thin drivers that step it with a sync or an async caller.
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigurationError, InputError, ServiceError, StillNegativeError
@@ -18,6 +18,7 @@ from .validate import check
 if TYPE_CHECKING:
     from .llm import LLMConfig, Reply
     from .prompts import Prompts
+    from .redact import Redactor
 
 EngineChoice = Literal["auto", "llm", "offline"]
 
@@ -109,6 +110,7 @@ def _loop(
     prompts: Prompts,
     max_attempts: int,
     notices: tuple[str, ...],
+    restore: tuple[Redactor, str, Context] | None = None,
 ) -> Generator[list[dict[str, str]], Reply, Rewrite]:
     """Yield the messages of each attempt; receive its Reply; return the Rewrite.
 
@@ -139,12 +141,15 @@ def _loop(
             attempts.append(attempt)
             replies[number] = reply
             if report.ok:
-                return _result(reply, attempt, attempts, config.model, notices)
+                result = _result(reply, attempt, attempts, config.model, notices)
+                return restore[0].restore_rewrite(result, *restore[1:]) if restore else result
             errors: list[Finding] = report.errors[:MAX_CARRIED_FINDINGS]
             feedback = prompts.reask(errors, None)
         previous = (reply.content or "")[:MAX_CARRIED_ANSWER_CHARS]
         carried = ({"role": "assistant", "content": previous}, {"role": "user", "content": feedback})
 
+    if restore:  # the user sees their own details, never the placeholders
+        attempts = [restore[0].restore_attempt(a, *restore[1:]) for a in attempts]
     best = _best(attempts)
     if best is None:
         problems = "; ".join(sorted({a.problem or "unusable" for a in attempts}))
@@ -242,6 +247,8 @@ def _prepare(
     max_attempts: int,
     prompts_dir: Any,
     timeout: float | None = None,
+    redact: bool = False,
+    redact_names: Sequence[str] = (),
 ) -> tuple[Rewrite | None, Generator[list[dict[str, str]], Reply, Rewrite] | None, LLMConfig | None]:
     """Everything before the first request: input checks, engine choice, config, prompts."""
     context, notices = _validate_inputs(
@@ -261,7 +268,19 @@ def _prepare(
         timeout=timeout,
     )
     prompts = Prompts.load(prompts_dir)
-    loop = _loop(draft, context, config=config, prompts=prompts, max_attempts=max_attempts, notices=notices)
+    redactor = None
+    if redact or redact_names:
+        from .redact import Redactor
+
+        # Everything sent (draft, role, company, posting) carries placeholders only.
+        redactor = Redactor(tuple(redact_names))
+        original = (draft, context)
+        draft, context = redactor.redact(draft) or draft, redactor.context(context)
+        if redactor.count:
+            notices += (f"{redactor.count} private detail{'s' * (redactor.count != 1)} ({redactor.kinds()}) "
+                        "replaced by placeholders before sending, restored in the answer",)
+    loop = _loop(draft, context, config=config, prompts=prompts, max_attempts=max_attempts, notices=notices,
+                 restore=(redactor, *original) if redactor is not None else None)
     return None, loop, config
 
 
@@ -284,11 +303,16 @@ def rewrite(
     max_attempts: int = 3,
     prompts_dir: Any = None,
     timeout: float | None = None,
+    redact: bool = False,
+    redact_names: Sequence[str] = (),
 ) -> Rewrite:
     """Rewrite a blunt draft into a positive interview answer, checked locally.
 
     `timeout` bounds each request in seconds (default 60); a request that takes
     longer is retried like any transient failure, within the retry budget.
+    `redact=True` (or any `redact_names`) replaces emails, phone numbers, URLs and
+    the listed names with placeholders before anything is sent, and restores them
+    in the answer. The offline engine sends nothing, so it needs no redaction.
 
     Raises InputError (bad draft), ConfigurationError (nothing set up),
     ServiceError (the LLM failed after retries) or StillNegativeError (every
@@ -297,7 +321,8 @@ def rewrite(
     done, loop, config = _prepare(
         draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
         model=model, base_url=base_url, mode=mode, engine=engine, client=client,
-        max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout,
+        max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout, redact=redact,
+        redact_names=redact_names,
     )
     if done is not None:
         return done
@@ -329,12 +354,15 @@ async def arewrite(
     max_attempts: int = 3,
     prompts_dir: Any = None,
     timeout: float | None = None,
+    redact: bool = False,
+    redact_names: Sequence[str] = (),
 ) -> Rewrite:
     """The async twin of `rewrite` (same loop, same errors); `client` may be an AsyncOpenAI."""
     done, loop, config = _prepare(
         draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
         model=model, base_url=base_url, mode=mode, engine=engine, client=client,
-        max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout,
+        max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout, redact=redact,
+        redact_names=redact_names,
     )
     if done is not None:
         return done

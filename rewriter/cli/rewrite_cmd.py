@@ -63,6 +63,16 @@ def rewrite_command(
         float | None,
         typer.Option("--timeout", help="Seconds to wait for each request to the LLM (default 60).", show_default=False),
     ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option("--redact", help="Replace emails, phone numbers and URLs with placeholders before sending; "
+                     "restore them in the answer."),
+    ] = False,
+    redact_name: Annotated[
+        list[str] | None,
+        typer.Option("--redact-name", help="A name to keep from the LLM, e.g. your employer (repeatable; implies "
+                     "--redact).", show_default=False),
+    ] = None,
     prompts: Annotated[
         Path | None,
         typer.Option("--prompts", help="Use your own prompt templates from this directory (env REWRITER_PROMPTS).",
@@ -86,7 +96,7 @@ def rewrite_command(
     try:
         result = _run(text, role=role, company=company, job_posting=posting, tone=tone, seconds=seconds,
                       model=model, base_url=base_url, mode=mode, engine=engine, max_attempts=max_attempts,
-                      prompts_dir=prompts, timeout=timeout)
+                      prompts_dir=prompts, timeout=timeout, redact=redact, redact_names=tuple(redact_name or ()))
     except StillNegativeError as exc:
         _print_failure(exc, as_json)
         raise  # app.main prints the one error line and exits 1
