@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import json
 import os
 import time
+from array import array
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -138,23 +140,63 @@ def scan(path: Path, fmt: str = "auto", done: dict[str, str] | None = None) -> t
     """Check the whole input before any request: every row has an id, ids are unique.
 
     Returns the number of rows, how many are already `done`, and how many of those
-    were not ok (findings or error: they count in the exit status). Only the ids
-    are held (one small string each), never the drafts.
+    were not ok (findings or error: they count in the exit status). Ids are held as
+    64-bit digests in a flat array (8-16 bytes each, not a Python object each), so
+    memory stays flat on long inputs; a repeated digest is confirmed on the real ids.
     """
-    seen: dict[str, int] = {}
+    seen = _DigestSet()
     done = done or {}
-    skipped = not_ok = 0
+    count = skipped = not_ok = 0
     for row in read_rows(path, fmt):
+        count += 1
         status = done.get(row.key)
         skipped += status is not None
         not_ok += status is not None and status != "ok"
-        first = seen.get(row.key)
-        if first is not None:
-            raise InputError(f"{path}:{row.line}: duplicate id {row.key!r} (first on line {first}); ids must be unique")
-        seen[row.key] = row.line
-    if not seen:
+        digest = _digest(row.key)
+        if seen.add(digest):
+            first = next((r.line for r in read_rows(path, fmt) if r.key == row.key and r.line < row.line), None)
+            if first is not None:  # else two ids that share a digest (odds ~2^-64): not a duplicate
+                raise InputError(
+                    f"{path}:{row.line}: duplicate id {row.key!r} (first on line {first}); ids must be unique")
+    if not count:
         raise InputError(f"{path} holds no drafts")
-    return len(seen), skipped, not_ok
+    return count, skipped, not_ok
+
+
+def _digest(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+class _DigestSet:
+    """A set of non-zero 64-bit ints in one array (open addressing): ~16 bytes per id."""
+
+    def __init__(self) -> None:
+        self._slots = array("Q", bytes(8 * 1024))
+        self._count = 0
+
+    def add(self, digest: int) -> bool:
+        """Add; True when it was already there."""
+        digest = digest or 1  # 0 marks an empty slot
+        slots = self._slots
+        mask = len(slots) - 1
+        i = digest & mask
+        while (value := slots[i]) != 0:
+            if value == digest:
+                return True
+            i = (i + 1) & mask
+        slots[i] = digest
+        self._count += 1
+        if self._count * 2 > len(slots):
+            self._grow()
+        return False
+
+    def _grow(self) -> None:
+        old = self._slots
+        self._slots = array("Q", bytes(16 * len(old)))
+        self._count = 0
+        for value in old:
+            if value:
+                self.add(value)
 
 
 # ---------------------------------------------------------------- the output file
@@ -363,7 +405,7 @@ class Progress:
         self.todo = todo
         self._bar: Any = None
         self._task: Any = None
-        self._started = time.monotonic()
+        self._started = self._shown = time.monotonic()
         if show and todo:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
@@ -391,7 +433,11 @@ class Progress:
         self.summary.add(status)
         if self._bar is not None:
             s = self.summary
-            elapsed = time.monotonic() - self._started
+            now = time.monotonic()
+            if now - self._shown < 0.1 and s.done < self.todo:
+                return  # a redraw costs more than an offline rewrite: ten a second is plenty
+            self._shown = now
+            elapsed = now - self._started
             rate = f"{s.done / elapsed:.1f}/s" if elapsed > 0 else ""
             self._bar.update(self._task, completed=s.done, ok=s.ok, findings=s.findings, errors=s.errors, rate=rate)
 

@@ -85,6 +85,14 @@ def test_duplicate_ids_in_csv_and_numeric_ids_compare_as_text(tmp_path: Path) ->
         batch.scan(jsonl)
 
 
+def test_a_duplicate_far_down_a_long_input_names_both_lines(tmp_path: Path) -> None:
+    rows = [{"id": f"person-{i}", "draft": "x"} for i in range(5000)] + [{"id": "person-17", "draft": "y"}]
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    with pytest.raises(InputError, match=r"in.jsonl:5001: duplicate id 'person-17' \(first on line 18\)"):
+        batch.scan(inp)
+    assert batch.scan(write_jsonl(tmp_path / "ok.jsonl", rows[:-1])) == (5000, 0, 0)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
