@@ -6,13 +6,14 @@ input error; 3 the LLM service failed; 130 interrupted.
 
 from __future__ import annotations
 
+import io
 import sys
 
 import typer
 from typer._click.exceptions import ClickException
 
 from ..errors import RewriterError
-from .output import error_line
+from .output import error_line, safe
 
 app = typer.Typer(
     name="rewriter",
@@ -57,7 +58,9 @@ def main() -> None:
     try:
         result = app(standalone_mode=False)
     except ClickException as exc:  # usage errors: bad option, missing argument
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)
+        sys.stderr.write(safe(shown.getvalue()))  # it may quote an argument: never raw escapes
         sys.exit(exc.exit_code)
     except RewriterError as exc:
         error_line(str(exc))
