@@ -16,7 +16,8 @@ at the end.
 LLM engine: asyncio workers, `concurrency` of them, share one client and one
 `Throttle`: a 429 anywhere pauses every request of the batch and halves the
 number of drafts in flight (it grows back one at a time). The per-request
-retry policy is llm.py's, unchanged. Offline engine: a plain loop (compose is
+retry policy is llm.py's, unchanged. A 401, 403 or 404 stops the batch (exit 3):
+no draft can get past a bad key, model or URL, so none is marked done. Offline engine: a plain loop (compose is
 CPU-bound, asyncio would only add overhead).
 """
 
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Literal, TypeVar
 
-from .errors import InputError, RewriterError, StillNegativeError
+from .errors import InputError, RewriterError, ServiceError, StillNegativeError
 
 if TYPE_CHECKING:
     from .models import Rewrite
@@ -51,6 +52,7 @@ MAX_CONCURRENCY = 256
 FSYNC_EVERY = 1.0  # seconds between fsyncs; every line is written to the OS at once regardless
 MAX_PAUSE = 60.0  # the longest a 429 pauses the batch
 MAX_ID_CHARS = 200
+FATAL_STATUSES = (401, 403, 404)  # the batch stops: no draft can succeed (bad key, permission, model or URL)
 
 
 # ---------------------------------------------------------------- reading the input
@@ -463,6 +465,7 @@ class Throttle:
         self.backoff = 0.0
         self.streak = 0
         self.hits = 0
+        self.fatal = 0  # an HTTP status that no draft can get past: 401, 403, 404
         self._clock = clock
         self._cond: asyncio.Condition | None = None
 
@@ -477,6 +480,8 @@ class Throttle:
             await asyncio.sleep(wait)
 
     async def after_response(self, status: int, retry_after: float | None) -> None:
+        if status in FATAL_STATUSES:
+            self.fatal = status
         if status == 429:
             self.hits += 1
             self.backoff = min(MAX_PAUSE, self.backoff * 2 if self.backoff else 1.0)
@@ -613,6 +618,12 @@ async def _run_llm(rows: Iterator[Row], writer: ResultWriter, progress: Progress
         outcome: Rewrite | BaseException
         try:
             outcome = await arewrite(row.draft, engine="llm", client=client, **row.rewrite_kwargs(), **kwargs)
+        except ServiceError as exc:
+            if throttle.fatal:
+                # Not this draft's fault: the key, the model or the URL is wrong, and every
+                # draft would fail alike. Stop; drafts without a line are redone on the next run.
+                raise
+            outcome = exc
         except Exception as exc:  # noqa: BLE001 - a failed draft never stops the batch; recorded, not raised
             outcome = exc
         return record_for(row, outcome, "llm", config.model)

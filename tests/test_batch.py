@@ -181,6 +181,18 @@ def test_mixed_results_ok_findings_and_errors(live_server: ScriptedServer, tmp_p
     assert "4 errors" not in proc.stderr and "2 ok, 1 with findings, 3 errors" in proc.stderr
 
 
+def test_a_bad_key_stops_the_batch_and_marks_no_draft_done(live_server: ScriptedServer, tmp_path: Path) -> None:
+    live_server.script = [Scripted.error(401, f"Incorrect API key provided: {SENTINEL_KEY}", code="invalid_api_key")]
+    live_server.repeat_last = True
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(50)])
+    proc = cli([str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url, "--concurrency", "4"], tmp_path)
+    assert_clean_cli(proc)  # the key the server quoted back is not shown
+    assert proc.returncode == 3 and "rejected the API key (401)" in proc.stderr
+    assert len(live_server.received) <= 4 + 4  # stopped at once, not 50 failures
+    out = tmp_path / "out.jsonl"
+    assert not out.exists() or out.read_text(encoding="utf-8") == ""  # nothing marked done: a re-run redoes all
+
+
 def test_concurrency_is_bounded_and_every_draft_gets_one_line(tmp_path: Path) -> None:
     with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.1, repeat_last=True) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(32)])

@@ -76,8 +76,9 @@ def batch_command(
     crash, kill -9) is resumed by running the same command again.
 
     Exit status: 0 every draft ok; 1 some have findings or errors (see OUT);
-    2 usage, configuration or input error (bad file, duplicate ids); 3 service failure
-    (--via openai-batch).
+    2 usage, configuration or input error (bad file, duplicate ids); 3 the service refused
+    the batch (bad key, model or URL: drafts not yet done are redone on the next run) or the
+    Batch API failed.
 
     Examples:
 
