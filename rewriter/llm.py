@@ -8,7 +8,8 @@ never multiply.
 
 Configuration: OPENAI_API_KEY, OPENAI_BASE_URL, REWRITER_MODEL, REWRITER_MODE,
 each overridden by an explicit argument. The API key never appears in any
-message, log line or exception this module produces.
+message, log line or exception this module produces. REWRITER_RETRY_MAX_WAIT
+(seconds) caps each wait between transport retries (tests, impatient scripts).
 """
 
 from __future__ import annotations

@@ -238,17 +238,24 @@ def wait_for(condition: Any, seconds: float = 10) -> None:
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize("source", ["argument", "stdin"])
-def test_ctrl_c_exits_130_and_keeps_the_draft(source: str, live_server: ScriptedServer, tmp_path: Path) -> None:
-    live_server.script = [Scripted.completion(answer_json(CLEAN), delay=30)]
+@pytest.mark.parametrize("source,moment", [("argument", "in flight"), ("stdin", "in flight"),
+                                           ("stdin", "waiting to retry")])
+def test_ctrl_c_exits_130_and_keeps_the_draft(source: str, moment: str, live_server: ScriptedServer,
+                                              tmp_path: Path) -> None:
+    if moment == "in flight":
+        live_server.script = [Scripted.completion(answer_json(CLEAN), delay=30)]
+    else:  # the client sleeps 20 s before its retry
+        live_server.script = [fail(503, "overloaded", type_="server_error", headers={"retry-after": "20"})]
     args = [DRAFT] if source == "argument" else ["-"]
     piped = tmp_path / "piped.txt"
     piped.write_text(DRAFT if source == "stdin" else "", encoding="utf-8")
     with piped.open("rb") as stdin:
         proc = subprocess.Popen([sys.executable, "-m", "rewriter", "rewrite", *args, "--base-url",
                                  live_server.base_url], stdin=stdin, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=cli_env(tmp_path), cwd=tmp_path)
-    wait_for(lambda: live_server.received)  # the request is in flight
+                                stderr=subprocess.PIPE, text=True, env=cli_env(tmp_path, {ENV_RETRY_MAX_WAIT: "30"}),
+                                cwd=tmp_path)
+    wait_for(lambda: live_server.received)
+    time.sleep(0.2)  # in flight: the server holds the request; or the 503 is read and the client sleeps
     start = time.monotonic()
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=10)
@@ -259,3 +266,36 @@ def test_ctrl_c_exits_130_and_keeps_the_draft(source: str, live_server: Scripted
     saved = re.search(r"saved in (\S+)", stderr)
     assert saved and Path(saved.group(1)).read_text(encoding="utf-8") == DRAFT
     assert oct(Path(saved.group(1)).stat().st_mode & 0o777) == "0o600"  # private
+
+
+def test_ctrl_c_on_a_terminal_with_the_spinner(live_server: ScriptedServer, tmp_path: Path) -> None:
+    """On a real (pseudo-)terminal the spinner runs on stderr; Ctrl-C still exits 130 cleanly."""
+    import pty
+
+    live_server.script = [Scripted.completion(answer_json(CLEAN), delay=30)]
+    master, slave = pty.openpty()
+    env = {**cli_env(tmp_path), "TERM": "xterm", "COLUMNS": "100"}
+    env.pop("NO_COLOR")
+    proc = subprocess.Popen([sys.executable, "-m", "rewriter", "rewrite", DRAFT, "--base-url", live_server.base_url],
+                            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=tmp_path, close_fds=True)
+    os.close(slave)
+    wait_for(lambda: live_server.received)
+    time.sleep(0.3)  # the spinner is up
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=10)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    text = output.decode("utf-8", "replace")
+    assert proc.returncode == 130, text
+    assert "Traceback" not in text and "rewriter: error: interrupted" in text
+    assert_no_secret(text)
+    saved = re.search(r"saved in (\S+)", text)
+    assert saved and Path(saved.group(1)).read_text(encoding="utf-8") == DRAFT
