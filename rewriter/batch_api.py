@@ -6,7 +6,8 @@
     collect: download the output ─► every answer checked locally (the pipeline's own
              re-ask loop, fed the batch's replies) ─► clean ones and final failures
              written to OUT at once ─► the ones with errors re-asked, `sync` (direct
-             requests, concurrent, throttled) or `batch` (one more batch per round)
+             requests, concurrent, throttled) or `batch` (one more batch per round);
+             a request that failed inside the batch (429, 5xx) is sent again the same way
 
 The re-ask loop is the pipeline's (`pipeline._prepare` gives the same generator a
 direct rewrite drives), so prompts, checks, attempts and the best-attempt rule are
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 Loop = Generator[list[dict[str, str]], "Reply", "Rewrite"]
 REASK_MODES = ("sync", "batch")
+MAX_RESENDS = 2  # with --reask batch: rounds a request that failed inside a batch (429, 5xx) is sent again
 
 
 def _sleep(seconds: float) -> None:  # module-level: tests replay polls without waiting
@@ -260,7 +262,7 @@ def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchSta
         for row in rows:
             line = _result_line(files, row.key)
             try:
-                loop, _ = _loop(row, options)
+                loop, first = _loop(row, options)
             except RewriterError as exc:
                 _write(writer, summary, record_for(row, exc, "llm", config.model))
                 continue
@@ -268,6 +270,9 @@ def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchSta
                 loop.close()
                 message = f"OpenAI batch {state.id} holds no result for this draft; run without --collect to send it again"
                 _write(writer, summary, batch.record_error(row.id, message, engine="llm", model=config.model))
+                continue
+            if _transient(line):  # the batch's failure, not the answer's: sent again as the same attempt
+                reasks[row.key] = (row, loop, first)
                 continue
             kind, value = _step(loop, lambda: interpret_batch_result(line, config))
             if kind == "reask":
@@ -280,6 +285,16 @@ def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchSta
         _reask_sync(list(reasks.values()), config, options, writer, summary, show_progress)
     else:
         _reask_batches(api, reasks, config, writer, summary, poll, show_progress)
+
+
+def _transient(line: dict[str, Any]) -> bool:
+    """A request that failed inside the batch the way a direct call is retried for (429, 5xx, 408)."""
+    response = line.get("response") or {}
+    try:
+        status = int(response.get("status_code") or 0)
+    except (TypeError, ValueError):
+        return False
+    return status in (408, 429) or status >= 500
 
 
 def _write(writer: ResultWriter, summary: Summary, record: dict[str, Any]) -> None:
@@ -328,6 +343,7 @@ def _reask_batches(api: BatchAPI, reasks: dict[str, tuple[Row, Loop, list[dict[s
     """Re-asks as further batches, one round at a time, until every loop has finished."""
     from .llm import batch_request, interpret_batch_result
 
+    resent: dict[str, int] = {}
     while reasks:
         with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
             request_file = Path(tmp) / "reasks.jsonl"
@@ -340,12 +356,16 @@ def _reask_batches(api: BatchAPI, reasks: dict[str, tuple[Row, Loop, list[dict[s
         following: dict[str, tuple[Row, Loop, list[dict[str, str]]]] = {}
         with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
             files = _download(api, state, Path(tmp))
-            for key, (row, loop, _) in reasks.items():
+            for key, (row, loop, messages) in reasks.items():
                 line = _result_line(files, key)
                 if line is None:
                     loop.close()
                     message = f"the re-ask batch {state.id} holds no result for this draft"
                     _write(writer, summary, batch.record_error(row.id, message, engine="llm", model=config.model))
+                    continue
+                if _transient(line) and resent.get(key, 0) < MAX_RESENDS:
+                    resent[key] = resent.get(key, 0) + 1
+                    following[key] = (row, loop, messages)
                     continue
                 kind, value = _step(loop, lambda: interpret_batch_result(line, config))
                 if kind == "reask":

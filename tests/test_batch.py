@@ -335,9 +335,10 @@ def test_offline_batch_from_csv(tmp_path: Path) -> None:
         writer.writerow(["id", "draft", "role", "seconds"])
         for i, draft in enumerate(OFFLINE_DRAFTS):
             writer.writerow([f"c{i}", draft, "Team Lead" if i == 0 else "", "60"])
-    proc = cli([str(inp), "-o", "out.jsonl", "--engine", "offline"], tmp_path)
+    proc = cli([str(inp), "-o", "out.jsonl"], tmp_path, env={"OPENAI_API_KEY": ""})  # auto: nothing configured
     assert_clean_cli(proc)
     assert proc.returncode == 0, proc.stderr
+    assert "using the offline engine" in proc.stderr
     results = read_results(tmp_path / "out.jsonl")
     assert [r["id"] for r in results] == ["c0", "c1", "c2"]
     for result, draft in zip(results, OFFLINE_DRAFTS):

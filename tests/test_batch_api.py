@@ -163,20 +163,22 @@ def test_openai_batch_with_sync_reask(llm_endpoint: Endpoint, batch_lines: list[
         Scripted.completion(CLEAN_JSON),  # the batch: clean, reasked, failed (in input order)
         Scripted.completion(NEGATIVE_JSON),
         Scripted.error(500, "The server had an error processing your request.", type_="server_error"),
-        Scripted.completion(CLEAN_JSON),  # the sync re-ask of "reasked"
+        Scripted.completion(CLEAN_JSON),  # direct, one at a time: the re-ask of "reasked"...
+        Scripted.completion(answer_json(PLAIN)),  # ...and "failed" sent again
     )
     out = tmp_path / "out.jsonl"
-    summary = batch_api.run(write_input(tmp_path), out, options=Options(base_url=base_url, max_attempts=2),
-                            reask="sync", poll=0)
+    options = Options(base_url=base_url, max_attempts=2, concurrency=1)  # one at a time: a fixed order to record
+    summary = batch_api.run(write_input(tmp_path), out, options=options, reask="sync", poll=0)
     assert summary is not None
     got = results(out)
     assert {k: r["status"] for k, r in got.items()} == {
-        "clean": "ok", "reasked": "ok", "failed": "error", "empty": "error"}
-    assert (summary.ok, summary.findings, summary.errors, summary.exit_code) == (2, 0, 2, 1)
+        "clean": "ok", "reasked": "ok", "failed": "ok", "empty": "error"}
+    assert (summary.ok, summary.findings, summary.errors, summary.exit_code) == (3, 0, 1, 1)
     assert got["clean"]["answer"] == CLEAN and got["clean"]["attempts"] == 1
     assert got["reasked"]["answer"] == CLEAN and got["reasked"]["attempts"] == 2
     assert got["reasked"]["usage"]["total_tokens"] == 400  # both attempts counted
-    assert "500" in got["failed"]["message"] and "empty" in got["empty"]["message"]
+    assert got["failed"]["answer"] == PLAIN and got["failed"]["attempts"] == 1  # a resend is not a re-ask
+    assert "empty" in got["empty"]["message"]
     for record in (got["clean"], got["reasked"]):
         assert check(record["answer"], draft=DRAFT, context=Context(role="Project Manager")).ok
 
@@ -190,9 +192,10 @@ def test_openai_batch_with_sync_reask(llm_endpoint: Endpoint, batch_lines: list[
     if llm_endpoint.server is not None:  # recording: what really went over the wire
         paths = [(r.method, r.path) for r in llm_endpoint.server.received]
         assert paths[:2] == [("POST", "/v1/files"), ("POST", "/v1/batches")]
-        assert paths.count(("POST", "/v1/chat/completions")) == 1  # only the re-ask went direct
-        reask = llm_endpoint.server.received[-1].body["messages"]
+        assert paths.count(("POST", "/v1/chat/completions")) == 2  # the re-ask and the resend went direct
+        reask, resend = (r.body["messages"] for r in llm_endpoint.server.received[-2:])
         assert [m["role"] for m in reask] == ["system", "user", "assistant", "user"]
+        assert resend == batch_lines[2]["body"]["messages"]  # the same first attempt, sent again
     else:
         assert vcr.play_count == len(vcr.data)  # every recorded exchange replayed, none missing
 
@@ -226,6 +229,25 @@ def test_openai_batch_with_reasks_in_a_second_batch(llm_endpoint: Endpoint, batc
         assert vcr.play_count == len(vcr.data)
 
 
+def test_a_request_rate_limited_inside_the_batch_is_sent_again_in_the_next(
+        llm_endpoint: Endpoint, batch_lines: list[dict[str, Any]], tmp_path: Path, vcr: Any) -> None:
+    base_url = llm_endpoint.script(
+        Scripted.completion(CLEAN_JSON),
+        Scripted.error(429, "Rate limit reached for requests", code="rate_limit_exceeded", type_="requests"),
+        Scripted.completion(answer_json(PLAIN)),
+        Scripted.completion(CLEAN_JSON),  # second batch: "reasked", sent again unchanged
+    )
+    out = tmp_path / "out.jsonl"
+    summary = batch_api.run(write_input(tmp_path), out, options=Options(base_url=base_url), reask="batch", poll=0)
+    assert summary is not None and (summary.ok, summary.errors) == (3, 1)
+    got = results(out)
+    assert got["reasked"]["status"] == "ok" and got["reasked"]["attempts"] == 1  # a resend is not a re-ask
+    assert [line["custom_id"] for line in batch_lines] == ["clean", "reasked", "failed", "reasked"]
+    assert batch_lines[3] == batch_lines[1]  # the very same request
+    if llm_endpoint.server is None:
+        assert vcr.play_count == len(vcr.data)
+
+
 def test_submit_now_collect_later(llm_endpoint: Endpoint, tmp_path: Path, vcr: Any) -> None:
     base_url = llm_endpoint.script(
         Scripted.completion(CLEAN_JSON), Scripted.completion(CLEAN_JSON), Scripted.completion(answer_json(PLAIN)))
@@ -248,7 +270,7 @@ def test_submit_now_collect_later(llm_endpoint: Endpoint, tmp_path: Path, vcr: A
 
 def test_batch_cassettes_hold_no_key_and_no_secret_header() -> None:
     paths = sorted(BATCH_CASSETTES.glob("*.yaml"))
-    assert len(paths) >= 3
+    assert len(paths) >= 4
     for path in paths:
         text = path.read_text(encoding="utf-8")
         assert "SENTINEL" not in text and "Bearer" not in text and "sk-" not in text

@@ -120,6 +120,10 @@ def batch_command(
     elif via != "direct":
         raise InputError(f"unknown --via {via!r}: use direct or openai-batch")
     else:
+        from ..pipeline import SETUP_HELP, llm_configured
+
+        if engine == "auto" and not llm_configured(base_url):
+            notice(f"no LLM configured, using the offline engine; for LLM rewrites, {SETUP_HELP}")
         summary = batch.run_batch(input_path, output, fmt=fmt, options=options, show_progress=show,
                                   on_prepared=prepared)
     if summary is None:  # submitted, not waited for
