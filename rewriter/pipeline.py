@@ -85,7 +85,17 @@ def _validate_inputs(
         tone=(tone or "professional").strip() or "professional",
         seconds=seconds,
     )
+    if _not_english(draft):
+        notices.append("the draft does not read as English: rewriter's checks know English only, "
+                       "so review the answer yourself")
     return context, tuple(notices)
+
+
+def _not_english(text: str) -> bool:
+    from .validate.doc import Doc
+    from .validate.rules import language
+
+    return any(True for _ in language(Doc(text)))
 
 
 # ---------------------------------------------------------------- the loop, once

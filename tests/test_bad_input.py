@@ -124,6 +124,7 @@ def test_invalid_utf8_is_replaced_not_fatal(live_server: ScriptedServer, tmp_pat
     sent = live_server.received[0].body["messages"][1]["content"]
     assert "em\ufffd\ufffdail" in sent  # replacement characters, the rest of the draft intact
     assert "I coordinate projects for marketing" in sent
+    assert b"not valid UTF-8: 2 unreadable byte sequences" in proc.stderr  # said, not silent
     raw = b"My boss \xc3\x28 never listens and I'm sick of it."
     checked = run("check", ["-", "--json"], tmp_path, stdin=raw)
     assert checked.returncode == 1
@@ -254,3 +255,11 @@ def test_check_cli_warns_about_a_non_english_draft(tmp_path: Path) -> None:
     data = json.loads(proc.stdout)
     assert proc.returncode == 0  # a warning, not an error: it is advice
     assert [f["rule"] for f in data["findings"]] == ["language.unsupported"]
+
+
+def test_a_non_english_draft_is_rewritten_with_a_notice(tmp_path: Path) -> None:
+    result = rewrite(FOREIGN[0], engine="offline")
+    assert any("does not read as English" in n for n in result.notices)
+    assert not any("English" in n for n in rewrite(DRAFT, engine="offline").notices)
+    proc = run("rewrite", ["-", "--engine", "offline"], tmp_path, stdin=FOREIGN[5].encode())
+    assert proc.returncode in (0, 1) and b"does not read as English" in proc.stderr

@@ -12,7 +12,15 @@ def _decode(data: bytes, source: str) -> str:
     if b"\x00" in data[:8192]:
         raise InputError(f"{source} looks like a binary file, not text")
     # Invalid UTF-8 is replaced, not fatal: a stray byte must not lose the draft.
-    return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+    from .output import notice
+
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    notice(f"{source} is not valid UTF-8: {bad} unreadable byte sequence{'s' * (bad != 1)} shown as \ufffd")
+    return text
 
 
 def read_file(path: Path, what: str = "file") -> str:
