@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 Loop = Generator[list[dict[str, str]], "Reply", "Rewrite"]
 REASK_MODES = ("sync", "batch")
+MAX_BATCH_REQUESTS = 50_000  # the Batch API's limits for one input file
+MAX_BATCH_BYTES = 200_000_000
 MAX_RESENDS = 2  # with --reask batch: rounds a request that failed inside a batch (429, 5xx) is sent again
 
 
@@ -148,6 +150,11 @@ def _submit(api: BatchAPI, config: LLMConfig, options: Options, rows: Iterator[R
                 count += 1
         if not count:
             return None
+        if count > MAX_BATCH_REQUESTS or request_file.stat().st_size > MAX_BATCH_BYTES:
+            raise InputError(
+                f"{count} drafts ({request_file.stat().st_size // 1_000_000} MB of requests) exceed one OpenAI "
+                f"batch ({MAX_BATCH_REQUESTS} requests, {MAX_BATCH_BYTES // 1_000_000} MB): split the input file"
+            )
         file_id = api.upload(request_file)
     state = api.create(file_id, {"rewriter": "batch", "input": in_path.name[:200], "model": config.model,
                                  "mode": config.mode})

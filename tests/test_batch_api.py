@@ -26,7 +26,7 @@ from scripted_server import Scripted, ScriptedServer, answer_json
 
 import rewriter.batch_api as batch_api
 import rewriter.llm as llm_module
-from rewriter import StillNegativeError, check, rewrite
+from rewriter import InputError, StillNegativeError, check, rewrite
 from rewriter.batch import Options
 from rewriter.models import Context
 
@@ -266,6 +266,16 @@ def test_submit_now_collect_later(llm_endpoint: Endpoint, tmp_path: Path, vcr: A
     got = results(out)
     assert sorted(got) == ["clean", "empty", "failed", "reasked"]
     assert [got[k]["status"] for k in ("clean", "reasked", "failed")] == ["ok", "ok", "ok"]
+
+
+@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
+def test_more_drafts_than_one_batch_holds_are_refused_before_any_upload(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch_api, "MAX_BATCH_REQUESTS", 2)
+    with ScriptedServer() as server:
+        with pytest.raises(InputError, match="exceed one OpenAI batch"):
+            batch_api.run(write_input(tmp_path), tmp_path / "out.jsonl", options=Options(base_url=server.base_url))
+        assert server.received == []
 
 
 def test_batch_cassettes_hold_no_key_and_no_secret_header() -> None:

@@ -71,14 +71,15 @@ def batch_command(
 ) -> int:
     """Rewrite every draft of a file; one JSON line per draft in OUT.
 
-    Each line: id, status (ok, findings, error), answer, findings, attempts, usage,
-    message. A failed draft never stops the batch; a run that is stopped (Ctrl-C,
-    crash, kill -9) is resumed by running the same command again.
+    Each line: id, status (ok, findings, error), answer, findings, attempts, usage, message.
 
-    Exit status: 0 every draft ok; 1 some have findings or errors (see OUT);
-    2 usage, configuration or input error (bad file, duplicate ids); 3 the service refused
-    the batch (bad key, model or URL: drafts not yet done are redone on the next run) or the
-    Batch API failed.
+    A failed draft never stops the batch. A stopped run (Ctrl-C, crash, kill -9) resumes when run again.
+
+    Exit status: 0 every draft ok; 1 some have findings or errors (see OUT).
+
+    2 usage, configuration or input error (bad file, duplicate ids).
+
+    3 the service refused the batch (bad key, model or URL) or the Batch API failed.
 
     Examples:
 
