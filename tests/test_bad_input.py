@@ -263,3 +263,32 @@ def test_a_non_english_draft_is_rewritten_with_a_notice(tmp_path: Path) -> None:
     assert not any("English" in n for n in rewrite(DRAFT, engine="offline").notices)
     proc = run("rewrite", ["-", "--engine", "offline"], tmp_path, stdin=FOREIGN[5].encode())
     assert proc.returncode in (0, 1) and b"does not read as English" in proc.stderr
+
+
+def test_check_on_a_terminal_never_echoes_control_characters(tmp_path: Path) -> None:
+    """On a (pseudo-)terminal `check` prints with rich: its own colours, never the text's escapes."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+    env.update({"TERM": "xterm-256color", "COLUMNS": "120"})
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "rewriter", "check", HOSTILE], stdin=slave, stdout=slave,
+                            stderr=slave, env=env, cwd=tmp_path, close_fds=True)
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    assert proc.wait(timeout=30) == 1
+    assert b"sick" in output and b"\x1b[" in output  # rich's colours: it really was a terminal
+    for raw in RAW_BYTES:
+        if raw != b"\x1b[31m":  # rich may colour in red itself
+            assert raw not in output, raw
+    assert b"Traceback" not in output

@@ -173,6 +173,36 @@ def test_fault_through_the_python_api(case: Case, live_server: ScriptedServer,
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_fault_through_the_async_api(case: Case, live_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """arewrite() shares the loop and the error mapping: same outcome, same request count."""
+    import asyncio
+
+    from rewriter import arewrite
+
+    live_server.script = list(case.script)
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
+    monkeypatch.setenv(ENV_RETRY_MAX_WAIT, case.env.get(ENV_RETRY_MAX_WAIT, FAST_RETRIES))
+    args = list(case.args)
+    options: dict[str, Any] = {}
+    if "--model" in args:
+        options["model"] = args[args.index("--model") + 1]
+    if "--timeout" in args:
+        options["timeout"] = float(args[args.index("--timeout") + 1])
+    start = time.monotonic()
+    try:
+        result, error = asyncio.run(arewrite(DRAFT, base_url=live_server.base_url, **options)), None
+    except RewriterError as exc:
+        result, error = None, exc
+    assert case.min_seconds <= time.monotonic() - start < case.seconds
+    assert len(live_server.received) == case.requests
+    if case.exit == 0:
+        assert error is None and result is not None and result.answer == CLEAN
+        return
+    assert error is not None and error.exit_code == case.exit and re.search(case.message, str(error)), str(error)
+    assert_no_secret(str(error), "".join(traceback.format_exception(error)))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_fault_through_the_console_script(case: Case, live_server: ScriptedServer, tmp_path: Path) -> None:
     live_server.script = list(case.script)
     proc, elapsed = run_cli([DRAFT, "--base-url", live_server.base_url, *case.args], tmp_path, env=case.env)
