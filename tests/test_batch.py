@@ -210,15 +210,30 @@ def test_concurrency_is_bounded_and_every_draft_gets_one_line(tmp_path: Path) ->
 def test_a_429_slows_the_whole_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     script = [Scripted.error(429, "Rate limit reached", code="rate_limit_exceeded", headers={"retry-after": "0.4"})]
     script += [Scripted.completion(answer_json(CLEAN))]
+    events: list[tuple[str, float]] = []  # when each request was let through, when the 429 came back
+    before, after = Throttle.before_request, Throttle.after_response
+
+    async def released(self: Throttle) -> None:
+        await before(self)
+        events.append(("sent", time.monotonic()))
+
+    async def answered(self: Throttle, status: int, retry_after: float | None) -> None:
+        if status == 429:
+            events.append(("429", time.monotonic()))
+        await after(self, status, retry_after)
+
+    monkeypatch.setattr(Throttle, "before_request", released)
+    monkeypatch.setattr(Throttle, "after_response", answered)
     with ScriptedServer(script, repeat_last=True) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(12)])
-        started = time.perf_counter()
         summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(base_url=server.base_url, concurrency=4))
-        elapsed = time.perf_counter() - started
     assert summary.rate_limited == 1 and summary.ok == 12
-    # The first request got the 429; every request after it (by any worker) waited out the pause.
-    assert len(server.received) == 13
-    assert elapsed >= 0.4
+    assert len(server.received) == 13 and [e for e, _ in events].count("sent") == 13
+    # Every request let through after the 429 (by any worker, not only the one that got it) waited it out.
+    limited = next(t for e, t in events if e == "429")
+    later = [t for e, t in events if e == "sent" and t > limited]
+    assert len(later) >= 12 - 3  # at most the 3 other first requests were already on their way
+    assert min(later) >= limited + 0.4 - 0.02
 
 
 def test_throttle_pauses_everyone_and_halves_then_regrows_the_pace() -> None:
