@@ -121,7 +121,7 @@ def run(
         state = _wait(api, batch_id, poll, show_progress)
         _check_model(state, config, say)
         pending = batch.pending(in_path, fmt, done)
-        _collect(api, config, options, state, pending, writer, summary, reask, poll, show_progress)
+        _collect(api, config, options, state, pending, writer, summary, reask, poll, show_progress, say)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -260,10 +260,12 @@ def _step(loop: Loop, reply_of: Callable[[], Reply]) -> tuple[str, Any]:
 
 
 def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchState, rows: Iterator[Row],
-             writer: ResultWriter, summary: Summary, reask: str, poll: float, show_progress: bool) -> None:
+             writer: ResultWriter, summary: Summary, reask: str, poll: float, show_progress: bool,
+             say: Callable[[str], None]) -> None:
     from .llm import interpret_batch_result
 
     reasks: dict[str, tuple[Row, Loop, list[dict[str, str]]]] = {}
+    missing = 0
     with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
         files = _download(api, state, Path(tmp))
         for row in rows:
@@ -273,10 +275,9 @@ def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchSta
             except RewriterError as exc:
                 _write(writer, summary, record_for(row, exc, "llm", config.model))
                 continue
-            if line is None:
+            if line is None:  # not in this batch (or it expired first): left for a later run to send
                 loop.close()
-                message = f"OpenAI batch {state.id} holds no result for this draft; run without --collect to send it again"
-                _write(writer, summary, batch.record_error(row.id, message, engine="llm", model=config.model))
+                missing += 1
                 continue
             if _transient(line):  # the batch's failure, not the answer's: sent again as the same attempt
                 reasks[row.key] = (row, loop, first)
@@ -286,6 +287,9 @@ def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchSta
                 reasks[row.key] = (row, loop, value)
             else:
                 _write(writer, summary, record_for(row, value, "llm", config.model))
+    if missing:
+        say(f"{missing} drafts of the input have no result in OpenAI batch {state.id}; they are not in "
+            "the output yet: run the command again without --collect to send them")
     if not reasks:
         return
     if reask == "sync":

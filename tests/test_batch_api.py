@@ -261,11 +261,15 @@ def test_submit_now_collect_later(llm_endpoint: Endpoint, tmp_path: Path, vcr: A
     state = batch_api.status(batch_id, base_url=base_url)
     assert state.id == batch_id and state.total == 3
 
-    summary = batch_api.run(inp, out, options=options, batch_id=batch_id, poll=0)
+    # A draft added to IN since: not in that batch, so not written; the next plain run sends it.
+    with inp.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "late", "draft": DRAFT}) + "\n")
+    summary = batch_api.run(inp, out, options=options, batch_id=batch_id, poll=0, on_notice=notices.append)
     assert summary is not None and summary.skipped == 1
     got = results(out)
     assert sorted(got) == ["clean", "empty", "failed", "reasked"]
     assert [got[k]["status"] for k in ("clean", "reasked", "failed")] == ["ok", "ok", "ok"]
+    assert "1 drafts of the input have no result" in notices[-1]
 
 
 @pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
