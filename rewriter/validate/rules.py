@@ -7,14 +7,14 @@ then listing it in RULES.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ..models import Finding
 from .doc import Doc
 from .phrases import lexicon_findings, matches_in, meta
 from .sentiment import can_be_negative, compound, doc_can_be_negative
 
-Rule = Callable[[Doc], Iterator[Finding]]
+Rule = Callable[[Doc], Iterable[Finding]]
 
 WORDS_PER_MINUTE = 150
 SHORTEST_SECONDS, LONGEST_SECONDS, RAMBLING_SECONDS = 30, 90, 120
@@ -160,20 +160,21 @@ _ENGLISH_ENDINGS = ("ed", "ing", "ly", "tion", "ness", "ship", "ment", "ful", "l
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
-def language(doc: Doc) -> Iterator[Finding]:
+def language(doc: Doc, _none: tuple[Finding, ...] = (), _disjoint: Callable[..., bool] = _ENGLISH.isdisjoint
+             ) -> Iterable[Finding]:
     """P1: the checks know English only; say so rather than pass a text silently."""
     # A plain function, not a generator: it runs on every check and almost always
     # decides in two comparisons that the text is English (or too short to tell).
     tokens = doc.tokens
     if len(tokens) < 8:
         if len(doc.text) < 20 or doc.text.isascii():
-            return iter(())
+            return _none
     else:
         # An English word in each half (isdisjoint stops at the first hit): cheaper
         # than counting, and the rare text that fails it is counted properly below.
         half = len(tokens) // 2
-        if not _ENGLISH.isdisjoint(tokens[:half]) and not _ENGLISH.isdisjoint(tokens[half:]):
-            return iter(())
+        if not _disjoint(tokens[:half]) and not _disjoint(tokens[half:]):
+            return _none
     return _not_english(doc)
 
 
