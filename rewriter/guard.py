@@ -37,17 +37,20 @@ _MARKUP = re.compile(
     r"|\{\s*\"|\"\s*:\s*[\[{\"]"  # JSON objects
     r"|^\s*(?:system|assistant|user|developer)\s*:"  # chat role lines
     r"|^\s*#{1,6}\s|^\s*[-*•]\s+\S.*\n\s*[-*•]\s"  # Markdown headings, bullet lists
-    r"|\b(?:def|class|function|import|return|var|const|let)\s+\w+\s*[(=:{]"  # code
+    r"|\b(?:def|function)\s+\w+\s*\(|\b(?:var|const|let)\s+\w+\s*=[^=]|^\s*(?:import|from)\s+[\w.]+(?:\s+import\b|\s*$)"
+    r"|\bprint\s*\(|\bconsole\.log\s*\("  # code
     r"|\b(?:SELECT|INSERT|DELETE|UPDATE)\b.+\b(?:FROM|INTO|SET|WHERE)\b|\b(?:DROP|CREATE|ALTER)\s+TABLE\b|;\s*--"
     r"|\$\{|\{\{|\}\}|\bhttps?://",  # templates, links
     re.M,
 )
 # Words addressed to the model, not to an interviewer.
+# Kept narrow: "I'll never forget the previous team" or "you are now hiring" is an answer.
 _INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(?:instructions?|rules|prompt|above|previous|validator)\b"
-    r"|\bsystem (?:prompts?|messages?|override)\b|\b(?:verbatim|word for word)\b"
-    r"|\bpretend (?:you are|to be)\b|\byou are now\b"
-    r"|\byour (?:instructions|rules|prompt|guidelines)\b|\bas an ai\b|\blanguage model\b",
+    r"\b(?:ignore|disregard|forget|override)\s+(?:\w+\s+){0,3}?(?:instructions?|rules|prompts?|guidelines|validator"
+    r"|everything above|the above)\b"
+    r"|\bsystem (?:prompts?|override)\b|\b(?:print|repeat|reveal|output)\s+(?:\w+\s+){0,2}?(?:verbatim|word for word)\b"
+    r"|\bpretend you are\b|\byou are now (?:DAN|an? (?:AI|assistant|unrestricted|different))\b"
+    r"|\byour (?:instructions|prompt|guidelines)\b|\bas an ai (?:language model|assistant)\b|\bI(?:'m| am) an ai\b",
     re.I,
 )
 _SUGGESTION = (
