@@ -135,7 +135,18 @@ def test_code_markup_instructions_and_odd_lengths_are_rejected(answer: str) -> N
     assert 0 <= found.start <= found.end <= len(answer) and answer[found.start:found.end] == found.excerpt
 
 
-@pytest.mark.parametrize("answer", [*CLEAN.values(), *OTHER_CLEAN_ANSWERS])
+# Legitimate answers that come close to the patterns: no false alarm.
+NEAR_MISSES = [
+    "I'll never forget the previous team I worked with, and I'm ready to bring what I learned to a new one.",
+    "I saw that you are now hiring for a team lead, and leading a team is exactly where I want to grow next.",
+    "I trained a language model for search ranking, and I want to take that experience into product work.",
+    "As an AI engineer, I built recommendation systems, and now I want to own a whole product area.",
+    "I want to return home: my family is in Denver, and this role lets me keep growing close to them.",
+    "I learned to ignore the noise and focus on results, and I'm ready to lead projects of my own now.",
+]
+
+
+@pytest.mark.parametrize("answer", [*CLEAN.values(), *OTHER_CLEAN_ANSWERS, *NEAR_MISSES])
 def test_real_answers_pass_the_local_check(answer: str) -> None:
     assert not_an_answer(answer, system=SYSTEM, seconds=60) is None
     assert len(answer.split()) >= MIN_WORDS
