@@ -292,3 +292,11 @@ def test_check_on_a_terminal_never_echoes_control_characters(tmp_path: Path) -> 
         if raw != b"\x1b[31m":  # rich may colour in red itself
             assert raw not in output, raw
     assert b"Traceback" not in output
+
+
+def test_a_bad_job_posting_keeps_a_piped_draft(live_server: ScriptedServer, tmp_path: Path) -> None:
+    proc = run("rewrite", ["-", "--job-posting", str(tmp_path)], tmp_path, stdin=DRAFT.encode(), server=live_server)
+    assert proc.returncode == 2 and "directory" in one_error_line(proc)
+    saved = re.search(r"saved in (\S+)", proc.stderr.decode())
+    assert saved and Path(saved.group(1)).read_text(encoding="utf-8") == DRAFT
+    assert live_server.received == []

@@ -92,8 +92,9 @@ def rewrite_command(
       pbpaste | rewriter rewrite - --role "Product Manager" --json
     """
     text = read_text(draft, file, what="draft")
-    posting = read_file(job_posting, "job posting") if job_posting is not None else None
     try:
+        # Inside the try: a bad --job-posting must not lose a draft typed or piped in.
+        posting = read_file(job_posting, "job posting") if job_posting is not None else None
         result = _run(text, role=role, company=company, job_posting=posting, tone=tone, seconds=seconds,
                       model=model, base_url=base_url, mode=mode, engine=engine, max_attempts=max_attempts,
                       prompts_dir=prompts, timeout=timeout, redact=redact, redact_names=tuple(redact_name or ()))
