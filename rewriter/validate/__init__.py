@@ -31,8 +31,14 @@ def check(text: str, *, draft: str | None = None, context: Context | None = None
 
         source = draft if context is None else f"{draft}\n{context.facts_text()}"
         findings.extend(invented_facts(doc, source))
-    findings.sort(key=lambda f: (f.start, f.end, f.rule))
-    return Report(text=text, findings=tuple(_dedupe(findings)))
+    if len(findings) > 1:
+        findings.sort(key=_position)
+        findings = _dedupe(findings)
+    return Report(text=text, findings=tuple(findings))
+
+
+def _position(f: Finding) -> tuple[int, int, str]:
+    return f.start, f.end, f.rule
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

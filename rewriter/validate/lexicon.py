@@ -168,39 +168,43 @@ class PhraseIndex:
                         by_second.setdefault(word, []).append(phrase)
                 else:
                     loose.append(phrase)
+        # Phrases that open with NEG are filed under every negator, so the scan needs
+        # one lookup per token (the index is built once and cached on disk).
+        neg_loose, neg_by_second = self._index.pop(NEG, ([], {}))
+        for key in NEGATORS:
+            loose, by_second = self._index.setdefault(key, ([], {}))
+            loose.extend(neg_loose)
+            for word, listed in neg_by_second.items():
+                by_second.setdefault(word, []).extend(listed)
 
     def matches(self, tokens: list[str]) -> dict[str, list[tuple[int, int, Phrase]]]:
         """Per lexicon, (first token, last token + 1, phrase) for every match, the
         longest per start. One pass over the tokens serves every lexicon."""
         found: dict[str, list[tuple[int, int, Phrase]]] = {}
         index = self._index
-        neg_entry = index.get(NEG)
         n = len(tokens)
         for i, tok in enumerate(tokens):
             entry = index.get(tok)
-            neg = neg_entry if tok in NEGATORS else None
-            if entry is None and neg is None:
+            if entry is None:
                 continue
             nxt = tokens[i + 1] if i + 1 < n else ""
+            loose, by_second = entry
+            second = by_second.get(nxt)
             best: dict[str, tuple[int, int, Phrase]] | None = None
-            for e in (entry, neg):
-                if e is None:
-                    continue
-                second = e[1].get(nxt)
-                for group in (e[0], second) if second else (e[0],):
-                    for phrase in group:
-                        slots = phrase.slots
-                        # Most candidates fail on their second word: test it inline.
-                        if len(slots) > 1 and slots[1].__class__ is frozenset and nxt not in slots[1]:
-                            continue
-                        end = _match_from(slots, 1, tokens, i + 1)
-                        if end is None:
-                            continue
-                        if best is None:
-                            best = {}
-                        held = best.get(phrase.lexicon)
-                        if held is None or end > held[1]:
-                            best[phrase.lexicon] = (i, end, phrase)
+            for group in (loose, second) if second else (loose,):
+                for phrase in group:
+                    slots = phrase.slots
+                    # Most candidates fail on their second word: test it inline.
+                    if len(slots) > 1 and slots[1].__class__ is frozenset and nxt not in slots[1]:
+                        continue
+                    end = _match_from(slots, 1, tokens, i + 1)
+                    if end is None:
+                        continue
+                    if best is None:
+                        best = {}
+                    held = best.get(phrase.lexicon)
+                    if held is None or end > held[1]:
+                        best[phrase.lexicon] = (i, end, phrase)
             if best:
                 for name, match in best.items():
                     found.setdefault(name, []).append(match)
