@@ -229,3 +229,25 @@ def test_vader_gate_only_skips_sentences_vader_scores_non_negative(words: list[s
         assert compound(sentence) >= 0, sentence
     if not doc_can_be_negative(Doc(sentence).tokens, sentence):
         assert compound(sentence) >= 0, sentence
+
+
+def test_compiled_lexicons_are_cached_and_stale_copies_pruned(tmp_path, monkeypatch) -> None:
+    from rewriter.validate import diskcache
+
+    monkeypatch.setenv("REWRITER_CACHE_DIR", str(tmp_path))
+    source = tmp_path / "words.toml"
+    source.write_text("a = 1\n")
+    builds: list[int] = []
+
+    def build() -> list[int]:
+        builds.append(1)
+        return [len(builds)]
+
+    assert diskcache.cached("demo", [source], build) == [1]
+    assert diskcache.cached("demo", [source], build) == [1]  # read back, not rebuilt
+    assert len(builds) == 1
+    source.write_text("a = 22\n")  # an edited source misses the cache
+    assert diskcache.cached("demo", [source], build) == [2]
+    assert len(list(tmp_path.glob("demo-*.pickle"))) == 1
+    monkeypatch.setenv("REWRITER_CACHE_DIR", "")  # empty: no cache at all
+    assert diskcache.cached("demo", [source], build) == [3]

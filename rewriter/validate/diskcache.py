@@ -51,6 +51,9 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+        for stale in directory.glob(f"{name}-*.pickle"):  # earlier versions of the lists
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError:
         pass
     return value
