@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
-FORMAT = b"rewriter-lexicon-cache-3"  # bump when compiled structures change shape
+FORMAT = b"rewriter-lexicon-cache-4"  # bump when compiled structures change shape
 
 
 def cache_dir() -> Path | None:
@@ -32,11 +32,14 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
     directory = cache_dir()
     if directory is None:
         return build()
+    files = sorted(sources)
     key = [FORMAT.decode()]
-    for source in sorted(sources):
+    for source in files:
         stat = source.stat()
         key.append(f"{source}:{stat.st_size}:{stat.st_mtime_ns}")
-    path = directory / f"{name}-{zlib.crc32(chr(0).join(key).encode()):08x}.pickle"
+    # One slot per installation (its source folder), one file per version of the sources.
+    slot = f"{name}-{zlib.crc32(str(files[0].parent if files else '').encode()):08x}"
+    path = directory / f"{slot}-{zlib.crc32(chr(0).join(key).encode()):08x}.pickle"
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
@@ -51,7 +54,7 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
-        for stale in directory.glob(f"{name}-*.pickle"):  # earlier versions of the lists
+        for stale in directory.glob(f"{slot}-*.pickle"):  # earlier versions of the same sources
             if stale != path:
                 stale.unlink(missing_ok=True)
     except OSError:
