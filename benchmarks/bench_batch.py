@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import statistics
 import subprocess
@@ -38,22 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from local_llm import DRAFT, capture_request_bodies, server_process  # noqa: E402
 
-from scripted_server import Scripted, ScriptedServer, answer_json  # noqa: E402
-
-DRAFT = (
-    "My boss micromanages every email I send and I'm underpaid. I've coordinated projects for the "
-    "marketing team for three years and I want to lead projects myself."
-)
-ANSWER = answer_json(
-    "I've learned a great deal coordinating projects for the marketing team, and I'm grateful for it. "
-    "I'm now ready to take on more ownership and lead projects myself, which is why this role is such an "
-    "exciting next step. I'd love to bring what I've learned and keep growing.",
-    reasons=[("close supervision", "ready for more ownership")],
-    facts_kept=["coordinated projects for the marketing team"],
-)
 OFFLINE_DRAFTS = [
     "My boss micromanages me and I'm underpaid. I've been a data analyst for 3 years, SQL and Tableau.",
     "no raise in two years and the commute is 90 minutes each way. I manage a team of 6 nurses.",
@@ -63,12 +48,6 @@ OFFLINE_DRAFTS = [
 
 
 # ---------------------------------------------------------------- throughput
-
-
-def _serve(latency: float, conn: Any) -> None:
-    with ScriptedServer([Scripted.completion(ANSWER)], latency=latency, repeat_last=True) as server:
-        conn.send(server.base_url)
-        conn.recv()
 
 
 def _write_input(path: Path, n: int, drafts: list[str], *, numbered: bool = False) -> Path:
@@ -99,39 +78,28 @@ async def _bare(base_url: str, body: dict[str, Any], n: int, concurrency: int) -
 
 def throughput(drafts: int, latency: float, concurrency: int, rounds: int = 3) -> None:
     os.environ["OPENAI_API_KEY"] = "bench"
-    from rewriter import batch, llm
+    from rewriter import batch
 
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=_serve, args=(latency, child), daemon=True)
-    server.start()
-    base_url = parent.recv()
     ideal = concurrency / latency
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmpdir = Path(tmp)
-            options = batch.Options(base_url=base_url, concurrency=concurrency)
-            # Warm-up: imports, templates, lexicons; and capture the exact request body sent.
-            sent: list[dict[str, Any]] = []
-            original = llm.request_kwargs
-            llm.request_kwargs = lambda messages, config: sent.append(original(messages, config)) or sent[-1]
+    with server_process(latency) as base_url, tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        options = batch.Options(base_url=base_url, concurrency=concurrency)
+        # Warm-up: imports, templates, lexicons; and capture the exact request body sent.
+        with capture_request_bodies() as sent:
             warm = batch.run_batch(_write_input(tmpdir / "warm.jsonl", concurrency, [DRAFT]), tmpdir / "warm.out",
                                    options=options)
-            llm.request_kwargs = original
-            assert warm.ok == concurrency, "the benchmark answer must pass the validator first time"
+        assert warm.ok == concurrency, "the benchmark answer must pass the validator first time"
 
-            inp = _write_input(tmpdir / "in.jsonl", drafts, [DRAFT])
-            ours: list[float] = []
-            bare: list[float] = []
-            for number in range(rounds):  # interleaved, so load from other processes hits both sides alike
-                out = tmpdir / f"out{number}.jsonl"
-                started = time.perf_counter()
-                summary = batch.run_batch(inp, out, options=options)
-                ours.append(drafts / (time.perf_counter() - started))
-                assert summary.ok == drafts, summary
-                bare.append(drafts / asyncio.run(_bare(base_url, sent[0], drafts, concurrency)))
-    finally:
-        parent.send("stop")
-        server.join(5)
+        inp = _write_input(tmpdir / "in.jsonl", drafts, [DRAFT])
+        ours: list[float] = []
+        bare: list[float] = []
+        for number in range(rounds):  # interleaved, so load from other processes hits both sides alike
+            out = tmpdir / f"out{number}.jsonl"
+            started = time.perf_counter()
+            summary = batch.run_batch(inp, out, options=options)
+            ours.append(drafts / (time.perf_counter() - started))
+            assert summary.ok == drafts, summary
+            bare.append(drafts / asyncio.run(_bare(base_url, sent[0], drafts, concurrency)))
 
     print(f"server latency {latency * 1000:.0f} ms, concurrency {concurrency}, {drafts} drafts x {rounds} rounds "
           "(server in its own process; batch wall time includes input scans and output writes)")

@@ -12,36 +12,10 @@ parsing the answer, running the validator. Goal: <= 1.02x.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import statistics
-import sys
 import time
-from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from scripted_server import Scripted, ScriptedServer, answer_json  # noqa: E402
-
-DRAFT = (
-    "My boss micromanages every email I send and I'm underpaid. I've coordinated projects for the "
-    "marketing team for three years and I want to lead projects myself."
-)
-ANSWER = answer_json(
-    "I've learned a great deal coordinating projects for the marketing team, and I'm grateful for it. "
-    "I'm now ready to take on more ownership and lead projects myself, which is why this role is such an "
-    "exciting next step. I'd love to bring what I've learned and keep growing.",
-    reasons=[("close supervision", "ready for more ownership")],
-    facts_kept=["coordinated projects for the marketing team"],
-)
-
-
-def _serve(latency: float, conn: Any) -> None:
-    """The server in its own process, like a real endpoint: it does not share our GIL."""
-    with ScriptedServer([Scripted.completion(ANSWER)], latency=latency, repeat_last=True) as server:
-        conn.send(server.base_url)
-        conn.recv()  # until told to stop
+from local_llm import DRAFT, capture_request_bodies, server_process  # noqa: E402
 
 
 def main() -> None:
@@ -54,19 +28,11 @@ def main() -> None:
 
     from rewriter import rewrite
 
-    from rewriter import llm
 
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=_serve, args=(opts.latency, child), daemon=True)
-    server.start()
-    base_url = parent.recv()
-    try:
+    with server_process(opts.latency) as base_url:
         # Warm-up: imports, lexicons, templates, the first connection; and capture the exact body sent.
-        sent: list[dict[str, Any]] = []
-        original = llm.request_kwargs
-        llm.request_kwargs = lambda messages, config: sent.append(original(messages, config)) or sent[-1]
-        result = rewrite(DRAFT, base_url=base_url)
-        llm.request_kwargs = original
+        with capture_request_bodies() as sent:
+            result = rewrite(DRAFT, base_url=base_url)
         assert len(result.attempts) == 1, "the benchmark answer must pass the validator first time"
         body = sent[0]
         bare = openai.OpenAI(base_url=base_url, api_key="bench", max_retries=0)
@@ -81,9 +47,6 @@ def main() -> None:
             t = time.perf_counter()
             rewrite(DRAFT, base_url=base_url)
             ours.append(time.perf_counter() - t)
-    finally:
-        parent.send("stop")
-        server.join(5)
 
     sdk_med, ours_med = statistics.median(sdk), statistics.median(ours)
     print(f"server latency   {opts.latency * 1000:.0f} ms, {opts.rounds} rounds each, interleaved")

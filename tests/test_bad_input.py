@@ -30,7 +30,7 @@ DRAFT = "My boss micromanages every email I send and I'm underpaid. I coordinate
 CLEAN = "I've learned a great deal coordinating projects for marketing, and I'm ready to take on more ownership."
 # Raw terminal control: colour, clear screen, a title change (OSC), bell, C1 CSI, DEL, a bidi override.
 ESCAPES = "\x1b[31m", "\x1b[2J", "\x1b]0;pwned\x07", "\x07", "\x9b31m", "\x7f", "\u202e"
-HOSTILE = f"My boss \x1b[31mnever\x1b[0m listens\x1b[2J and I'm sick \x1b]0;pwned\x07 of it\x07\x9b31m\x7f. \u202eevil"
+HOSTILE = "My boss \x1b[31mnever\x1b[0m listens\x1b[2J and I'm sick \x1b]0;pwned\x07 of it\x07\x9b31m\x7f. \u202eevil"
 RAW_BYTES = [e.encode() for e in ESCAPES]
 
 
