@@ -35,6 +35,14 @@ _ALWAYS_CAPITALISED = frozenset(
     "i im ive id ill monday tuesday wednesday thursday friday saturday sunday english".split()
 )
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)*")
+# A word that starts with a letter other than a-z (A-Z, or any non-ASCII letter), not
+# glued to a digit ("5M" is an amount, not a name).
+_CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_a-z][^\W_]*(?:['’][^\W_]+)*")
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?![^\W_'’])",
+    re.IGNORECASE,
+)
 
 MESSAGE = "This fact is not in your draft: an interviewer may ask about it, and it must be true."
 SUGGESTION = "Use only numbers, dates and names you actually gave; remove or correct this one."
@@ -42,7 +50,8 @@ SUGGESTION = "Use only numbers, dates and names you actually gave; remove or cor
 
 def _values(text: str) -> set[float]:
     values: set[float] = set()
-    for m in _NUMBER.finditer(text):
+    # Cheap pre-checks first: most answers have few digits and no number words.
+    for m in _NUMBER.finditer(text) if _DIGIT.search(text) else ():
         number = float(m.group(1).replace(",", "") or 0)
         values.add(number)
         unit = (m.group(2) or "").lower()
@@ -64,25 +73,29 @@ def invented_facts(doc: Doc, source: str) -> Iterator[Finding]:
     """Findings for facts in doc.text that `source` (draft + context) does not hold."""
     numbers, words = _source_facts(source)
     text = doc.text
-    for m in _NUMBER.finditer(text):
+    # Cheap pre-checks first: most answers have few digits and no number words.
+    for m in _NUMBER.finditer(text) if _DIGIT.search(text) else ():
         value = float(m.group(1).replace(",", "") or 0)
         unit = (m.group(2) or "").lower()
         if value in numbers or (unit in _SCALE and value * _SCALE[unit] in numbers):
             continue
         yield _finding(text, m.start(), m.end(), "number")
+    for m in _NUMBER_WORD.finditer(text) if not _NUMBER_WORDS.keys().isdisjoint(doc.tokens) else ():
+        lower = m.group().lower()
+        if lower not in ("half", "double", "twice") and _NUMBER_WORDS[lower] not in numbers and lower not in words:
+            yield _finding(text, m.start(), m.end(), "number")
     sentence_starts = {s for s, _ in doc.sentences}
-    for m in _WORD.finditer(text):
+    # Only capitalised words can be names or months: scan for those alone.
+    for m in _CAPITALISED.finditer(text):
         word = m.group()
-        lower = word.lower().replace("’", "'")
-        if lower in _NUMBER_WORDS and lower not in ("half", "double", "twice"):
-            if _NUMBER_WORDS[lower] not in numbers and lower not in words:
-                yield _finding(text, m.start(), m.end(), "number")
+        if not word[0].isupper():
             continue
-        if lower in _MONTHS and word[0].isupper():
+        lower = word.lower().replace("’", "'")
+        if lower in _NUMBER_WORDS or lower.replace("'", "") in _ALWAYS_CAPITALISED:
+            continue
+        if lower in _MONTHS:
             if lower not in words:
                 yield _finding(text, m.start(), m.end(), "date")
-            continue
-        if not word[0].isupper() or lower.replace("'", "") in _ALWAYS_CAPITALISED:
             continue
         if _at_sentence_start(text, m.start(), sentence_starts):
             continue
@@ -93,8 +106,10 @@ def invented_facts(doc: Doc, source: str) -> Iterator[Finding]:
 def _at_sentence_start(text: str, offset: int, sentence_starts: set[int]) -> bool:
     if offset in sentence_starts:
         return True
-    before = text[:offset].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?:\n"
+    i = offset - 1  # step back over spaces and opening quotes (not a slice: long texts)
+    while i >= 0 and text[i] in " \t\"'“‘(":
+        i -= 1
+    return i < 0 or text[i] in ".!?:\n"
 
 
 def _finding(text: str, start: int, end: int, kind: str) -> Finding:
