@@ -148,19 +148,23 @@ def _split_gaps(text: str) -> list[str]:
     return out
 
 
+# A first word's phrases: those decided from the second slot on, those by second word,
+# and (for negators) the by-second-word phrases that open with NEG.
+_Entry = tuple[list["Phrase"], dict[str, list["Phrase"]], "dict[str, list[Phrase]] | None"]
+
+
 class PhraseIndex:
     """Phrases indexed by their first two words, for a fast scan of tokens."""
 
     def __init__(self, phrases: Iterable[Phrase]) -> None:
-        # first word (or NEG) -> (phrases decided from the second slot on, second word -> phrases)
-        self._index: dict[str, tuple[list[Phrase], dict[str, list[Phrase]]]] = {}
         self.phrases = tuple(phrases)
+        index: dict[str, tuple[list[Phrase], dict[str, list[Phrase]]]] = {}
         for phrase in self.phrases:
             first = phrase.slots[0]
             second = phrase.slots[1] if len(phrase.slots) > 1 else None
             keys = (NEG,) if first == NEG else first
             for key in keys:
-                loose, by_second = self._index.setdefault(key, ([], {}))
+                loose, by_second = index.setdefault(key, ([], {}))
                 # Index by the second word only under a single first word ("no", "the",
                 # NEG), where candidate lists grow long; elsewhere the lists are short.
                 if isinstance(second, frozenset) and len(keys) == 1:
@@ -168,14 +172,14 @@ class PhraseIndex:
                         by_second.setdefault(word, []).append(phrase)
                 else:
                     loose.append(phrase)
-        # Phrases that open with NEG are filed under every negator, so the scan needs
-        # one lookup per token (the index is built once and cached on disk).
-        neg_loose, neg_by_second = self._index.pop(NEG, ([], {}))
+        # Phrases that open with NEG are filed under every negator too, so the scan
+        # needs one lookup per token. Their by-second-word table is shared, not copied:
+        # the disk cache stores it once.
+        neg_loose, neg_by_second = index.pop(NEG, ([], {}))
+        self._index: dict[str, _Entry] = {key: (loose, by_second, None) for key, (loose, by_second) in index.items()}
         for key in NEGATORS:
-            loose, by_second = self._index.setdefault(key, ([], {}))
-            loose.extend(neg_loose)
-            for word, listed in neg_by_second.items():
-                by_second.setdefault(word, []).extend(listed)
+            loose, by_second = index.get(key, ([], {}))
+            self._index[key] = (loose + neg_loose, by_second, neg_by_second)
 
     def matches(self, tokens: list[str]) -> dict[str, list[tuple[int, int, Phrase]]]:
         """Per lexicon, (first token, last token + 1, phrase) for every match, the
@@ -188,10 +192,14 @@ class PhraseIndex:
             if entry is None:
                 continue
             nxt = tokens[i + 1] if i + 1 < n else ""
-            loose, by_second = entry
-            second = by_second.get(nxt)
+            loose, by_second, neg_by_second = entry
+            groups = [loose]
+            if nxt in by_second:
+                groups.append(by_second[nxt])
+            if neg_by_second is not None and nxt in neg_by_second:
+                groups.append(neg_by_second[nxt])
             best: dict[str, tuple[int, int, Phrase]] | None = None
-            for group in (loose, second) if second else (loose,):
+            for group in groups:
                 for phrase in group:
                     slots = phrase.slots
                     # Most candidates fail on their second word: test it inline.
