@@ -4,8 +4,8 @@
     >>> rewriter.check("My boss never listens.").ok
     False
 
-The public API lives here and nowhere else. `rewrite` and `arewrite` load on first
-use so that `import rewriter` (and `rewriter check`) stays light.
+The public API lives here and nowhere else. `rewrite`, `arewrite` and the result
+types load on first use so that `import rewriter` (and `rewriter check`) stays light.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from .errors import (
     ServiceError,
     StillNegativeError,
 )
-from .models import Attempt, Context, Finding, Reframe, Report, Rewrite, Usage
+from .models import Context, Finding, Report
 from .principles import Principle, load_principles
 from .validate import check
 
 if TYPE_CHECKING:
     from .pipeline import arewrite, rewrite
+    from .results import Attempt, Reframe, Rewrite, Usage
 
 __all__ = [
     "Attempt",
@@ -47,9 +48,20 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in ("rewrite", "arewrite"):
-        from . import pipeline
+_LAZY = {
+    "rewrite": "pipeline",
+    "arewrite": "pipeline",
+    "Attempt": "results",
+    "Reframe": "results",
+    "Rewrite": "results",
+    "Usage": "results",
+}
 
-        return getattr(pipeline, name)
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use, so that `import rewriter` (and `rewriter check`) stays light.
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'rewriter' has no attribute {name!r}")

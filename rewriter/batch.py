@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Literal, TypeVar
 from .errors import InputError, RewriterError, ServiceError, StillNegativeError
 
 if TYPE_CHECKING:
-    from .models import Rewrite
+    from .results import Rewrite
 
 T = TypeVar("T")
 Format = Literal["auto", "jsonl", "csv"]
@@ -290,7 +290,7 @@ class ResultWriter:
 
 
 def _usage(attempts: Any) -> dict[str, int]:
-    from .models import Usage
+    from .results import Usage
 
     total = Usage()
     for attempt in attempts:

@@ -32,7 +32,7 @@ from .errors import InputError, RewriterError, ServiceError
 
 if TYPE_CHECKING:
     from .llm import BatchAPI, BatchState, LLMConfig, Reply
-    from .models import Rewrite
+    from .results import Rewrite
 
 Loop = Generator[list[dict[str, str]], "Reply", "Rewrite"]
 REASK_MODES = ("sync", "batch")

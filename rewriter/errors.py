@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .models import Attempt, Finding
+    from .models import Finding
+    from .results import Attempt
 
 
 class RewriterError(Exception):

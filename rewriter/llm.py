@@ -40,7 +40,7 @@ from tenacity import (
 from tenacity.wait import wait_base
 
 from .errors import ConfigurationError, ServiceError
-from .models import Usage
+from .results import Usage
 from .schema import SCHEMA_NAME, LLMAnswer, strict_schema
 
 if TYPE_CHECKING:

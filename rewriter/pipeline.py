@@ -12,7 +12,8 @@ from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigurationError, InputError, ServiceError, StillNegativeError
-from .models import Attempt, Context, Finding, Reframe, Report, Rewrite
+from .models import Context, Finding, Report
+from .results import Attempt, Reframe, Rewrite
 from .validate import check
 
 if TYPE_CHECKING:

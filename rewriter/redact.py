@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .models import Attempt, Context, Rewrite
+    from .models import Context
+    from .results import Attempt, Rewrite
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.I)
@@ -99,7 +100,7 @@ class Redactor:
         return replace(attempt, answer=answer, findings=findings)
 
     def restore_rewrite(self, result: Rewrite, draft: str, context: Context) -> Rewrite:
-        from .models import Reframe
+        from .results import Reframe
 
         attempts = tuple(self.restore_attempt(a, draft, context) for a in result.attempts)
         final = self.restore(result.answer)

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from rewriter.models import Composition, Context
+from rewriter.models import Context
+from rewriter.results import Composition
 from rewriter.offline import compose, read
 from rewriter.validate import check
 

@@ -18,7 +18,8 @@ import pytest
 from openai.types.chat import ChatCompletion
 
 from rewriter import ConfigurationError, InputError, ServiceError, StillNegativeError, arewrite, rewrite
-from rewriter.models import Composition, Context
+from rewriter.models import Context
+from rewriter.results import Composition
 from rewriter.pipeline import MAX_DRAFT_CHARS, MAX_POSTING_CHARS
 from rewriter.resources import shipped_prompts_dir
 

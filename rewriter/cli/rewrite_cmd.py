@@ -21,7 +21,8 @@ from .inputs import read_file, read_text
 from .output import is_terminal, notice, print_json, safe
 
 if TYPE_CHECKING:
-    from ..models import Attempt, Finding, Rewrite
+    from ..models import Finding
+    from ..results import Attempt, Rewrite
 
 
 @app.command("rewrite")
@@ -151,7 +152,7 @@ def _keep_draft(text: str) -> None:
 
 
 def _failure_dict(exc: StillNegativeError) -> dict[str, Any]:
-    from ..models import Usage
+    from ..results import Usage
 
     usage = Usage()
     for attempt in exc.attempts:

@@ -21,7 +21,8 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-from ..models import Composition, Context, Reframe
+from ..models import Context
+from ..results import Composition, Reframe
 from .lexicon import Lexicon, fold, load
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|:\s+")
