@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
+from . import options
 from .app import app
 from .output import is_terminal, notice, safe
 
@@ -31,23 +32,12 @@ def batch_command(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="auto (by extension: .csv is CSV), jsonl or csv.")] = "auto",
     concurrency: Annotated[int, typer.Option("--concurrency", "-c", help="Drafts in flight at once (LLM engine).")] = 8,
-    engine: Annotated[
-        str, typer.Option("--engine", help="auto (LLM if configured, else offline), llm or offline.")
-    ] = "auto",
-    model: Annotated[
-        str | None, typer.Option("--model", help="Model name (env REWRITER_MODEL).", show_default=False)
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", help="An OpenAI-compatible server (env OPENAI_BASE_URL).", show_default=False),
-    ] = None,
-    mode: Annotated[
-        str | None, typer.Option("--mode", help="schema or json (env REWRITER_MODE).", show_default=False)
-    ] = None,
+    engine: options.Engine = "auto",
+    model: options.Model = None,
+    base_url: options.BaseUrl = None,
+    mode: options.Mode = None,
     max_attempts: Annotated[int, typer.Option("--max-attempts", help="Attempts per draft, re-asks included.")] = 3,
-    prompts: Annotated[
-        Path | None, typer.Option("--prompts", help="Your own prompt templates directory.", show_default=False)
-    ] = None,
+    prompts: options.Prompts = None,
     via: Annotated[
         str, typer.Option("--via", help="direct (requests now) or openai-batch (the OpenAI Batch API, cheaper, "
                           "within 24 h).")

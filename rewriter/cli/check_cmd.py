@@ -9,6 +9,7 @@ import typer
 
 from ..validate import check
 from ..models import Context, Report
+from . import options
 from .app import app
 from .inputs import read_file, read_text
 from .output import is_terminal, print_json, safe
@@ -31,7 +32,7 @@ def check_command(
             show_default=False,
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    as_json: options.Json = False,
 ) -> int:
     """Check an answer for what an interviewer would hear as negative.
 

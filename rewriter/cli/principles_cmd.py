@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
-
-import typer
 
 from ..principles import load_principles
+from . import options
 from .app import app
 from .output import is_terminal, print_json
 
 
 @app.command()
 def principles(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    as_json: options.Json = False,
 ) -> None:
     """Show the nine principles every prompt and every check traces back to."""
     items = load_principles()

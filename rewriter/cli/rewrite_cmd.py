@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..errors import RewriterError, StillNegativeError
+from . import options
 from .app import app
 from .inputs import read_file, read_text
 from .output import is_terminal, notice, print_json, safe
@@ -44,21 +45,10 @@ def rewrite_command(
     ] = None,
     tone: Annotated[str, typer.Option("--tone", help="professional, warm, concise, ...")] = "professional",
     seconds: Annotated[int, typer.Option("--seconds", help="Target spoken length in seconds.")] = 60,
-    model: Annotated[
-        str | None, typer.Option("--model", help="Model name (env REWRITER_MODEL; default gpt-4o-mini).", show_default=False)
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", help="An OpenAI-compatible server (env OPENAI_BASE_URL).", show_default=False),
-    ] = None,
-    mode: Annotated[
-        str | None,
-        typer.Option("--mode", help="schema (strict JSON schema) or json (for servers without it) (env REWRITER_MODE).",
-                     show_default=False),
-    ] = None,
-    engine: Annotated[
-        str, typer.Option("--engine", help="auto (LLM if configured, else offline), llm or offline.")
-    ] = "auto",
+    model: options.Model = None,
+    base_url: options.BaseUrl = None,
+    mode: options.Mode = None,
+    engine: options.Engine = "auto",
     max_attempts: Annotated[int, typer.Option("--max-attempts", help="Attempts in total, re-asks included.")] = 3,
     timeout: Annotated[
         float | None,
@@ -74,12 +64,8 @@ def rewrite_command(
         typer.Option("--redact-name", help="A name to keep from the LLM, e.g. your employer (repeatable; implies "
                      "--redact).", show_default=False),
     ] = None,
-    prompts: Annotated[
-        Path | None,
-        typer.Option("--prompts", help="Use your own prompt templates from this directory (env REWRITER_PROMPTS).",
-                     show_default=False),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    prompts: options.Prompts = None,
+    as_json: options.Json = False,
 ) -> int:
     """Rewrite your blunt reasons for leaving into a positive, checked interview answer.
 
