@@ -226,6 +226,23 @@ def llm_endpoint(record_mode: str, monkeypatch: pytest.MonkeyPatch, vcr: Any) ->
 
 
 @pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The request bodies rewrite() built, one per attempt (transport retries reuse one)."""
+    from rewriter import llm as llm_module
+
+    bodies: list[dict[str, Any]] = []
+    original = llm_module.request_kwargs
+
+    def spy(messages: list[dict[str, str]], config: Any) -> dict[str, Any]:
+        kwargs = original(messages, config)
+        bodies.append(json.loads(json.dumps(kwargs)))  # a deep copy, as sent
+        return kwargs
+
+    monkeypatch.setattr(llm_module, "request_kwargs", spy)
+    return bodies
+
+
+@pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Transport-retry waits, recorded instead of slept (replays of 429s stay instant)."""
     import rewriter.llm as llm

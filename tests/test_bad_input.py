@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from conftest import SENTINEL_KEY
 from scripted_server import Scripted, ScriptedServer, answer_json
+from terminal import drain
 
 from rewriter import check, rewrite
 from rewriter.pipeline import MAX_DRAFT_CHARS, MAX_POSTING_CHARS
@@ -276,16 +277,7 @@ def test_check_on_a_terminal_never_echoes_control_characters(tmp_path: Path) -> 
     proc = subprocess.Popen([sys.executable, "-m", "rewriter", "check", HOSTILE], stdin=slave, stdout=slave,
                             stderr=slave, env=env, cwd=tmp_path, close_fds=True)
     os.close(slave)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(master)
+    output = drain(master)
     assert proc.wait(timeout=30) == 1
     assert b"sick" in output and b"\x1b[" in output  # rich's colours: it really was a terminal
     for raw in RAW_BYTES:

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from conftest import SENTINEL_KEY
 from scripted_server import Scripted, ScriptedServer, answer_json
+from terminal import drain
 
 from rewriter import RewriterError, rewrite
 from rewriter.llm import ENV_RETRY_MAX_WAIT, MAX_TRIES
@@ -342,16 +343,7 @@ def test_ctrl_c_on_a_terminal_with_the_spinner(live_server: ScriptedServer, tmp_
     time.sleep(0.3)  # the spinner is up
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=10)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(master)
+    output = drain(master)
     text = output.decode("utf-8", "replace")
     assert proc.returncode == 130, text
     assert "Traceback" not in text and "rewriter: error: interrupted" in text

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from scripted_server import Scripted, answer_json
 
-import rewriter.llm as llm_module
 from rewriter import StillNegativeError, check, rewrite
 from rewriter.guard import MIN_WORDS, QUOTE_WORDS, RULE, holds_payload, not_an_answer
 from rewriter.models import Context
@@ -166,20 +165,6 @@ def test_offline_answers_for_the_drafts_corpus_pass_the_local_check() -> None:
 
 
 # ---------------------------------------------------------------- replayed scenarios
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    bodies: list[dict[str, Any]] = []
-    original = llm_module.request_kwargs
-
-    def spy(messages: list[dict[str, str]], config: Any) -> dict[str, Any]:
-        kwargs = original(messages, config)
-        bodies.append(json.loads(json.dumps(kwargs)))
-        return kwargs
-
-    monkeypatch.setattr(llm_module, "request_kwargs", spy)
-    return bodies
 
 
 def hijacked_then_clean(endpoint: Endpoint, id_: str, hijacked: str, sent: list[dict[str, Any]]) -> None:

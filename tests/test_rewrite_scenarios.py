@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from scripted_server import Scripted, answer_json
 
-import rewriter.llm as llm_module
 from rewriter import ServiceError, StillNegativeError, arewrite, check, rewrite
 from rewriter.models import Context
 
@@ -49,21 +48,6 @@ INVENTED = (
     "and I'm now ready to lead projects myself as a Project Manager."
 )
 INVENTED_JSON = answer_json(INVENTED, reasons=[("growth", "ready to lead")])
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """The request bodies rewrite() built, one per attempt (transport retries reuse one)."""
-    bodies: list[dict[str, Any]] = []
-    original = llm_module.request_kwargs
-
-    def spy(messages: list[dict[str, str]], config: Any) -> dict[str, Any]:
-        kwargs = original(messages, config)
-        bodies.append(json.loads(json.dumps(kwargs)))  # a deep copy, as sent
-        return kwargs
-
-    monkeypatch.setattr(llm_module, "request_kwargs", spy)
-    return bodies
 
 
 def http_requests(vcr: Any, endpoint: Endpoint) -> int:
