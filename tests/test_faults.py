@@ -129,15 +129,21 @@ def run_cli(args: list[str], tmp_path: Path, *, stdin: str | None = None, env: d
     return proc, elapsed
 
 
-def run_api(base_url: str, monkeypatch: pytest.MonkeyPatch, case: Case) -> tuple[Any, BaseException | None, float]:
+def _api_options(case: Case, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The case's environment, and its CLI options as keyword arguments of rewrite()."""
     monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
     monkeypatch.setenv(ENV_RETRY_MAX_WAIT, case.env.get(ENV_RETRY_MAX_WAIT, FAST_RETRIES))
-    options: dict[str, Any] = {}
     args = list(case.args)
+    options: dict[str, Any] = {}
     if "--model" in args:
         options["model"] = args[args.index("--model") + 1]
     if "--timeout" in args:
         options["timeout"] = float(args[args.index("--timeout") + 1])
+    return options
+
+
+def run_api(base_url: str, monkeypatch: pytest.MonkeyPatch, case: Case) -> tuple[Any, BaseException | None, float]:
+    options = _api_options(case, monkeypatch)
     start = time.monotonic()
     try:
         result, error = rewrite(DRAFT, base_url=base_url, **options), None
@@ -186,14 +192,7 @@ def test_fault_through_the_async_api(case: Case, live_server: ScriptedServer, mo
     from rewriter import arewrite
 
     live_server.script = list(case.script)
-    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
-    monkeypatch.setenv(ENV_RETRY_MAX_WAIT, case.env.get(ENV_RETRY_MAX_WAIT, FAST_RETRIES))
-    args = list(case.args)
-    options: dict[str, Any] = {}
-    if "--model" in args:
-        options["model"] = args[args.index("--model") + 1]
-    if "--timeout" in args:
-        options["timeout"] = float(args[args.index("--timeout") + 1])
+    options = _api_options(case, monkeypatch)
     start = time.monotonic()
     try:
         result, error = asyncio.run(arewrite(DRAFT, base_url=live_server.base_url, **options)), None
@@ -221,10 +220,13 @@ def cli_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]
     start-up of a fresh interpreter (~1 s, mostly importing openai) dominates, and overlaps."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def one(case: Case) -> tuple[str, Outcome]:
+    def one(case: Case) -> tuple[str, Outcome | AssertionError | subprocess.TimeoutExpired]:
         tmp = tmp_path_factory.mktemp(f"cli-{case.id}")
         with ScriptedServer(case.script) as server:
-            proc, elapsed = run_cli([DRAFT, "--base-url", server.base_url, *case.args], tmp, env=case.env)
+            try:
+                proc, elapsed = run_cli([DRAFT, "--base-url", server.base_url, *case.args], tmp, env=case.env)
+            except (AssertionError, subprocess.TimeoutExpired) as exc:  # fails that case alone, not all of them
+                return case.id, exc
             return case.id, Outcome(proc, elapsed, len(server.received))
 
     with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
@@ -232,8 +234,10 @@ def cli_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_fault_through_the_console_script(case: Case, cli_outcomes: dict[str, Outcome]) -> None:
+def test_fault_through_the_console_script(case: Case, cli_outcomes: dict[str, Any]) -> None:
     outcome = cli_outcomes[case.id]
+    if isinstance(outcome, BaseException):
+        raise outcome
     proc = outcome.proc
     # Start-up of a fresh interpreter included, a few running at once.
     assert case.min_seconds <= outcome.elapsed < case.seconds + 10
