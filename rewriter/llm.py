@@ -43,8 +43,7 @@ from .errors import ConfigurationError, ServiceError
 from .results import Usage
 from .schema import SCHEMA_NAME, LLMAnswer, strict_schema
 
-if TYPE_CHECKING:
-    from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletion
 
 Mode = Literal["schema", "json"]
 MODES: tuple[Mode, ...] = ("schema", "json")
@@ -124,7 +123,15 @@ class Reply:
 # ---------------------------------------------------------------- request, reply
 
 
+# The body goes to the endpoint through the SDK's client.post(), not chat.completions.create():
+# create() re-walks every body against its TypedDicts (~0.4 ms a request, the largest
+# share of its overhead) to produce the same bytes. Same client, headers, timeouts and
+# response parsing; tests prove the request is byte for byte what create() would send.
+CHAT_PATH = "/chat/completions"
+
+
 def request_kwargs(messages: list[dict[str, str]], config: LLMConfig) -> dict[str, Any]:
+    """The chat completion request body, in the wire form and key order the SDK's create() sends."""
     if config.mode == "schema":
         response_format: dict[str, Any] = {
             "type": "json_schema",
@@ -135,8 +142,8 @@ def request_kwargs(messages: list[dict[str, str]], config: LLMConfig) -> dict[st
     return {
         "model": config.model,
         "messages": messages,
-        "response_format": response_format,
         "max_completion_tokens": MAX_OUTPUT_TOKENS,
+        "response_format": response_format,
     }
 
 
@@ -407,13 +414,13 @@ class LLM:
 
     def complete(self, messages: list[dict[str, str]]) -> Reply:
         kwargs = request_kwargs(messages, self.config)
-        create: Callable[..., ChatCompletion] = self.client.chat.completions.create
+        post: Callable[..., ChatCompletion] = self.client.post
         tries = 0
         try:
             for attempt in Retrying(sleep=lambda s: _sleep(s), **_policy()):
                 with attempt:
                     tries = attempt.retry_state.attempt_number
-                    completion = create(**kwargs)
+                    completion = post(CHAT_PATH, body=kwargs, cast_to=ChatCompletion)
         except openai.OpenAIError as exc:
             raise map_error(exc, self.config, tries) from None
         return _with_retries(interpret(completion, self.config), tries)
@@ -435,13 +442,13 @@ class AsyncLLM:
 
     async def complete(self, messages: list[dict[str, str]]) -> Reply:
         kwargs = request_kwargs(messages, self.config)
-        create = self.client.chat.completions.create
+        post = self.client.post
         tries = 0
         try:
             async for attempt in AsyncRetrying(sleep=lambda s: _asleep(s), **_policy()):
                 with attempt:
                     tries = attempt.retry_state.attempt_number
-                    completion = await create(**kwargs)
+                    completion = await post(CHAT_PATH, body=kwargs, cast_to=ChatCompletion)
         except openai.OpenAIError as exc:
             raise map_error(exc, self.config, tries) from None
         return _with_retries(interpret(completion, self.config), tries)

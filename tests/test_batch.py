@@ -209,7 +209,9 @@ def test_concurrency_is_bounded_and_every_draft_gets_one_line(tmp_path: Path) ->
 
 def test_a_429_slows_the_whole_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     script = [Scripted.error(429, "Rate limit reached", code="rate_limit_exceeded", headers={"retry-after": "0.4"})]
-    script += [Scripted.completion(answer_json(CLEAN))]
+    # The answers take a little longer than the 429, so the 429 is back before any worker
+    # could send a second request: only the other first requests were on their way.
+    script += [Scripted.completion(answer_json(CLEAN), delay=0.05)]
     events: list[tuple[str, float]] = []  # when each request was let through, when the 429 came back
     before, after = Throttle.before_request, Throttle.after_response
 

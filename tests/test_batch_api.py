@@ -132,20 +132,16 @@ def direct_first_body(draft: str, **context: Any) -> dict[str, Any]:
     """The body a direct rewrite() sends for its first attempt (a fake client catches it)."""
     captured: list[dict[str, Any]] = []
 
-    class Completions:
-        def create(self, **kwargs: Any) -> Any:
-            captured.append(json.loads(json.dumps(kwargs)))
-            return openai.types.chat.ChatCompletion.model_validate({
+    class FakeClient:
+        max_retries = 0
+
+        def post(self, path: str, *, body: dict[str, Any], cast_to: Any) -> Any:
+            assert path == "/chat/completions"
+            captured.append(json.loads(json.dumps(body)))
+            return cast_to.model_validate({
                 "id": "x", "object": "chat.completion", "created": 0, "model": "m",
                 "choices": [{"index": 0, "finish_reason": "stop",
                              "message": {"role": "assistant", "content": CLEAN_JSON}}]})
-
-    class Chat:
-        completions = Completions()
-
-    class FakeClient:
-        chat = Chat()
-        max_retries = 0
 
     try:
         rewrite(draft, client=FakeClient(), engine="llm", max_attempts=1, **context)

@@ -13,6 +13,8 @@ import pytest
 from rewriter import ConfigurationError
 from rewriter.llm import (
     DEFAULT_MODEL,
+    LLM,
+    MODES,
     PLACEHOLDER_KEY,
     LLMConfig,
     _sync_client,
@@ -20,6 +22,7 @@ from rewriter.llm import (
     interpret,
     is_transient,
     map_error,
+    request_kwargs,
     retry_after,
 )
 from rewriter.schema import LLMAnswer, strict_schema
@@ -201,6 +204,42 @@ def test_errors_say_what_to_do_and_never_show_the_key(status: int, message: str,
 def test_key_shaped_text_from_a_server_is_masked() -> None:
     error = map_error(status_error(400, "bad thing near sk-proj-abcdefgh12345678"), config(), tries=1)
     assert "abcdefgh12345678" not in str(error)
+
+
+# ---------------------------------------------------------------- the request on the wire
+
+MESSAGES = [
+    {"role": "system", "content": "You rewrite answers. Keep every fact."},
+    {"role": "user", "content": "<draft>my boss “micromanages” me — 4 years, $90k, 30%</draft>"},
+    {"role": "assistant", "content": ANSWER},
+    {"role": "user", "content": "Rewrite it: blame.manager at “micromanages”."},
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_request_is_byte_for_byte_what_create_would_send(mode: str) -> None:
+    # llm.py posts its body to /chat/completions itself, skipping create()'s walk of the
+    # body against the SDK's TypedDicts (its largest per-request cost, ~0.4 ms). That is
+    # only sound while the walk changes nothing in what we send: this fails if it would.
+    seen: list[httpx2.Request] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return httpx2.Response(200, json={
+            "id": "x", "object": "chat.completion", "created": 0, "model": "gpt-test",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": ANSWER}}]})
+
+    client = openai.OpenAI(api_key=KEY, base_url="http://127.0.0.1:9/v1", max_retries=0,
+                           http_client=httpx2.Client(transport=httpx2.MockTransport(answer)))
+    cfg = config(mode=mode)
+    reply = LLM(cfg, client).complete(MESSAGES)
+    client.chat.completions.create(**request_kwargs(MESSAGES, cfg))
+    ours, sdks = seen
+    assert reply.answer is not None and reply.answer.answer == "I am ready for more."
+    assert (ours.method, ours.url, ours.content) == (sdks.method, sdks.url, sdks.content)
+    volatile = {"x-stainless-retry-count", "x-stainless-read-timeout", "idempotency-key"}
+    assert {k: v for k, v in ours.headers.items() if k not in volatile} == \
+           {k: v for k, v in sdks.headers.items() if k not in volatile}
 
 
 # ---------------------------------------------------------------- schema

@@ -44,25 +44,21 @@ def answer(text: str) -> str:
 
 
 class FakeClient:
-    """Just enough of openai.OpenAI: chat.completions.create, answering from a script."""
+    """Just enough of openai.OpenAI: post() to the chat endpoint, answering from a script."""
 
     def __init__(self, *contents: str | None) -> None:
         self.script = [completion(c) for c in contents]
         self.calls: list[dict[str, Any]] = []
-        self.chat = types.SimpleNamespace(completions=types.SimpleNamespace(create=self.create))
 
-    def create(self, **kwargs: Any) -> ChatCompletion:
-        self.calls.append(kwargs)
+    def post(self, path: str, *, body: dict[str, Any], cast_to: type) -> ChatCompletion:
+        assert (path, cast_to) == ("/chat/completions", ChatCompletion)
+        self.calls.append(body)
         return self.script.pop(0)
 
 
 class FakeAsyncClient(FakeClient):
-    async def acreate(self, **kwargs: Any) -> ChatCompletion:
-        return self.create(**kwargs)
-
-    def __init__(self, *contents: str | None) -> None:
-        super().__init__(*contents)
-        self.chat = types.SimpleNamespace(completions=types.SimpleNamespace(create=self.acreate))
+    async def post(self, path: str, *, body: dict[str, Any], cast_to: type) -> ChatCompletion:  # type: ignore[override]
+        return FakeClient.post(self, path, body=body, cast_to=cast_to)
 
 
 # ---------------------------------------------------------------- inputs
