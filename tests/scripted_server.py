@@ -154,6 +154,10 @@ class ScriptedServer:
             def log_message(self, *args: Any) -> None:  # quiet test output
                 pass
 
+            def parse_request(self) -> bool:
+                self.arrived = time.monotonic()  # the request line is in; latency counts from here
+                return super().parse_request()
+
             def do_POST(self) -> None:
                 server._handle(self, "POST")
 
@@ -215,8 +219,8 @@ class ScriptedServer:
         else:
             response = self._next()
         delay = response.delay + self.latency
-        if delay:
-            time.sleep(delay)
+        if delay:  # from the request's arrival: the server's own parsing is part of its latency
+            time.sleep(max(0.0, getattr(handler, "arrived", time.monotonic()) + delay - time.monotonic()))
         data = response.body if isinstance(response.body, bytes) else json.dumps(response.body).encode()
         try:
             handler.send_response(response.status)
