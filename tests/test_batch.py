@@ -379,6 +379,31 @@ def test_offline_batch_many_lines_in_process(tmp_path: Path) -> None:
     assert all(marks[r["id"] % 3] in r["answer"] for r in results)  # each line holds its own draft's rewrite
 
 
+def test_a_batch_freezes_start_up_objects_only_while_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    seen: list[int] = []
+    compose = batch.record_for
+
+    def spy(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        seen.append(gc.get_freeze_count())
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "record_for", spy)
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": OFFLINE_DRAFTS[i]} for i in range(2)])
+    assert gc.get_freeze_count() == 0
+    run_batch(inp, tmp_path / "out.jsonl", options=Options(engine="offline"))
+    assert len(seen) == 2 and min(seen) > 1000  # the modules, lexicons and templates loaded before it
+    assert gc.get_freeze_count() == 0  # and given back to the collector after
+    gc.freeze()  # a caller that froze its own objects keeps them frozen
+    try:
+        frozen = gc.get_freeze_count()
+        run_batch(inp, tmp_path / "out2.jsonl", options=Options(engine="offline"))
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_progress_bar_renders_counts_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
