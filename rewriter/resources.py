@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -10,6 +11,7 @@ LEXICON_DIR = PACKAGE_DIR / "lexicons"
 PROMPTS_ENV = "REWRITER_PROMPTS"
 
 
+@cache  # where the package lives does not change while it runs; a batch asks once per draft
 def shipped_prompts_dir() -> Path:
     # The wheel carries prompts/ inside the package; a source checkout or an
     # editable install finds it at the top of the repository.
