@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local_llm import DRAFT, capture_request_bodies, server_process  # noqa: E402
+from local_llm import DRAFT, Seen, capture_request_bodies, local_server  # noqa: E402
 
 OFFLINE_DRAFTS = [
     "My boss micromanages me and I'm underpaid. I've been a data analyst for 3 years, SQL and Tableau.",
@@ -58,15 +58,20 @@ def _write_input(path: Path, n: int, drafts: list[str], *, numbered: bool = Fals
     return path
 
 
-async def _bare(base_url: str, body: dict[str, Any], n: int, concurrency: int) -> float:
+async def _bare(base_url: str, body: dict[str, Any], n: int, concurrency: int, *, how: str) -> float:
+    """A bare AsyncOpenAI client sending `body` n times, `concurrency` at a time: seconds taken."""
     import openai
+    from openai.types.chat import ChatCompletion
 
     client = openai.AsyncOpenAI(base_url=base_url, api_key="bench", max_retries=0)
     sem = asyncio.Semaphore(concurrency)
 
     async def one() -> None:
         async with sem:
-            await client.chat.completions.create(**body)
+            if how == "create":  # the usual call
+                await client.chat.completions.create(**body)
+            else:  # what rewriter does: the same bytes, without create()'s walk of the body
+                await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
 
     await asyncio.gather(*(one() for _ in range(concurrency)))  # warm the pool
     started = time.perf_counter()
@@ -81,37 +86,52 @@ def throughput(drafts: int, latency: float, concurrency: int, rounds: int = 3) -
     from rewriter import batch
 
     ideal = concurrency / latency
-    with server_process(latency) as base_url, tempfile.TemporaryDirectory() as tmp:
+    rates: dict[str, list[float]] = {"bare SDK create()": [], "bare SDK post()": [], "rewriter batch": []}
+    seen: dict[str, list[Seen]] = {name: [] for name in rates}
+    with local_server(latency) as server, tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        options = batch.Options(base_url=base_url, concurrency=concurrency)
+        options = batch.Options(base_url=server.base_url, concurrency=concurrency)
         # Warm-up: imports, templates, lexicons; and capture the exact request body sent.
         with capture_request_bodies() as sent:
             warm = batch.run_batch(_write_input(tmpdir / "warm.jsonl", concurrency, [DRAFT]), tmpdir / "warm.out",
                                    options=options)
         assert warm.ok == concurrency, "the benchmark answer must pass the validator first time"
+        server.seen()
 
         inp = _write_input(tmpdir / "in.jsonl", drafts, [DRAFT])
-        ours: list[float] = []
-        bare: list[float] = []
-        for number in range(rounds):  # interleaved, so load from other processes hits both sides alike
+        for number in range(rounds):  # interleaved, so load from other processes hits all sides alike
             out = tmpdir / f"out{number}.jsonl"
             started = time.perf_counter()
             summary = batch.run_batch(inp, out, options=options)
-            ours.append(drafts / (time.perf_counter() - started))
+            rates["rewriter batch"].append(drafts / (time.perf_counter() - started))
             assert summary.ok == drafts, summary
-            bare.append(drafts / asyncio.run(_bare(base_url, sent[0], drafts, concurrency)))
+            seen["rewriter batch"].append(server.seen())
+            for how in ("create", "post"):
+                name = f"bare SDK {how}()"
+                rates[name].append(drafts / asyncio.run(_bare(server.base_url, sent[0], drafts, concurrency, how=how)))
+                seen[name].append(server.seen())
 
-    print(f"server latency {latency * 1000:.0f} ms, concurrency {concurrency}, {drafts} drafts x {rounds} rounds "
-          "(server in its own process; batch wall time includes input scans and output writes)")
-    print(f"ideal          {ideal:8.1f} drafts/s  (concurrency / latency)")
-    for name, rates in (("bare SDK", bare), ("rewriter batch", ours)):
-        print(f"{name:<14} best {max(rates):7.1f}/s = {max(rates) / ideal:.3f} of ideal   "
-              f"median {statistics.median(rates):7.1f}/s = {statistics.median(rates) / ideal:.3f}   "
-              f"rounds: {', '.join(f'{r:.1f}' for r in rates)}")
-    ratio = statistics.median([o / b for o, b in zip(ours, bare)])
-    best = max(ours) / ideal
-    print(f"batch / bare SDK, same round, median: {ratio:.3f}")
-    print(f"throughput fraction (best round) {best:.3f} (goal >= 0.95): {'OK' if best >= 0.95 else 'UNDER'}")
+    print(f"server latency {latency * 1000:.0f} ms, concurrency {concurrency}, {drafts} drafts x {rounds} rounds, "
+          "interleaved (server in its own process; batch wall time includes reading the input, "
+          "making the client and writing the output)")
+    print(f"ideal {ideal:.1f} drafts/s (concurrency / latency)")
+    print(f"{'':<18} {'median':>8} {'of ideal':>9} {'best':>8} {'of ideal':>9}   "
+          f"server saw: {'latency':>8} {'in flight':>9} {'max':>4}")
+    for name, values in rates.items():
+        med, best = statistics.median(values), max(values)
+        lat = statistics.median(s.mean_latency for s in seen[name]) * 1000
+        flight = statistics.median(s.mean_in_flight for s in seen[name])
+        peak = max(s.max_in_flight for s in seen[name])
+        assert peak <= concurrency, f"{name}: {peak} requests in flight at once"
+        print(f"{name:<18} {med:8.1f} {med / ideal:9.3f} {best:8.1f} {best / ideal:9.3f}   "
+              f"{'':<11} {lat:6.2f} ms {flight:9.2f} {peak:>4}")
+    ours = rates["rewriter batch"]
+    for name in ("bare SDK create()", "bare SDK post()"):
+        ratio = statistics.median([o / b for o, b in zip(ours, rates[name])])
+        print(f"batch / {name}, same round, median: {ratio:.3f}")
+    fraction = statistics.median(ours) / ideal
+    print(f"throughput fraction, median of {rounds} rounds: {fraction:.3f} (goal >= 0.95): "
+          f"{'OK' if fraction >= 0.95 else 'UNDER'}")
 
 
 # ---------------------------------------------------------------- memory

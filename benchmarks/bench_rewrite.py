@@ -7,6 +7,11 @@ in its own process, with a fixed latency (default 50 ms), standing in for the ne
 Both sides send the identical request body and reuse one client (one connection
 pool), so the ratio measures only rewriter's own work: rendering the prompts,
 parsing the answer, running the validator. Goal: <= 1.02x.
+
+The goal is judged against the usual SDK call, chat.completions.create(). rewriter
+sends the same bytes through the SDK's client.post() instead, which skips create()'s
+~0.4 ms re-walk of the body; the bare post() line shows what that alone is worth, so
+the ratio to it is rewriter's own work with nothing saved on the SDK side.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ def main() -> None:
     opts = parser.parse_args()
 
     import openai
+    from openai.types.chat import ChatCompletion
 
     from rewriter import rewrite
 
@@ -36,25 +42,29 @@ def main() -> None:
         assert len(result.attempts) == 1, "the benchmark answer must pass the validator first time"
         body = sent[0]
         bare = openai.OpenAI(base_url=base_url, api_key="bench", max_retries=0)
-        bare.chat.completions.create(**body)
+        calls = {
+            "bare SDK create()": lambda: bare.chat.completions.create(**body),
+            "bare SDK post()": lambda: bare.post("/chat/completions", body=body, cast_to=ChatCompletion),
+            "rewrite()": lambda: rewrite(DRAFT, base_url=base_url),
+        }
+        times: dict[str, list[float]] = {name: [] for name in calls}
+        for call in calls.values():
+            call()
+        for _ in range(opts.rounds):  # interleaved, so drift hits every side alike
+            for name, call in calls.items():
+                t = time.perf_counter()
+                call()
+                times[name].append(time.perf_counter() - t)
 
-        ours: list[float] = []
-        sdk: list[float] = []
-        for _ in range(opts.rounds):  # interleaved, so drift hits both sides alike
-            t = time.perf_counter()
-            bare.chat.completions.create(**body)
-            sdk.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            rewrite(DRAFT, base_url=base_url)
-            ours.append(time.perf_counter() - t)
-
-    sdk_med, ours_med = statistics.median(sdk), statistics.median(ours)
     print(f"server latency   {opts.latency * 1000:.0f} ms, {opts.rounds} rounds each, interleaved")
-    print(f"bare SDK call    median {sdk_med * 1000:7.2f} ms   mean {statistics.mean(sdk) * 1000:7.2f} ms")
-    print(f"rewrite()        median {ours_med * 1000:7.2f} ms   mean {statistics.mean(ours) * 1000:7.2f} ms")
-    print(f"overhead         {(ours_med - sdk_med) * 1000:7.2f} ms per rewrite")
-    ratio = ours_med / sdk_med
-    print(f"ratio            {ratio:.3f}x (goal <= 1.02x): {'OK' if ratio <= 1.02 else 'OVER'}")
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    for name, values in times.items():
+        print(f"{name:<18} median {medians[name] * 1000:7.2f} ms   mean {statistics.mean(values) * 1000:7.2f} ms")
+    ours = medians["rewrite()"]
+    for name in ("bare SDK post()", "bare SDK create()"):
+        print(f"rewrite() vs {name:<18} {(ours - medians[name]) * 1000:+6.2f} ms = {ours / medians[name]:.3f}x")
+    ratio = ours / medians["bare SDK create()"]
+    print(f"ratio to the usual SDK call {ratio:.3f}x (goal <= 1.02x): {'OK' if ratio <= 1.02 else 'OVER'}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import multiprocessing
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,23 +30,70 @@ ANSWER = answer_json(
 )
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the server saw of the requests answered since the last look."""
+
+    requests: int
+    seconds: float  # from the first arrival to the last answer
+    mean_latency: float  # arrival to answer written, per request
+    mean_in_flight: float  # requests being served, averaged over `seconds`
+    max_in_flight: int
+
+    @classmethod
+    def of(cls, spans: list[tuple[float, float]]) -> Seen:
+        if not spans:
+            return cls(0, 0.0, 0.0, 0.0, 0)
+        edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+        now = peak = 0
+        for _, step in edges:
+            now += step
+            peak = max(peak, now)
+        seconds = max(end for _, end in spans) - min(start for start, _ in spans)
+        busy = sum(end - start for start, end in spans)
+        return cls(len(spans), seconds, busy / len(spans), busy / seconds if seconds else 0.0, peak)
+
+
 def _serve(latency: float, conn: Any) -> None:
     with ScriptedServer([Scripted.completion(ANSWER)], latency=latency, repeat_last=True) as server:
         conn.send(server.base_url)
-        conn.recv()  # until told to stop
+        while conn.recv() == "seen":  # until told to stop
+            with server._lock:
+                answered, server.received[:] = [r for r in server.received if r.answered], []
+            conn.send(Seen.of([(r.arrived, r.answered) for r in answered]))
+
+
+class LocalServer:
+    """A scripted server in its own process: its URL, and what it saw of the requests."""
+
+    def __init__(self, base_url: str, conn: Any) -> None:
+        self.base_url = base_url
+        self._conn = conn
+
+    def seen(self) -> Seen:
+        """What the server saw since the last call (requests still in flight are dropped)."""
+        self._conn.send("seen")
+        return self._conn.recv()
+
+
+@contextmanager
+def local_server(latency: float) -> Iterator[LocalServer]:
+    """A scripted server answering ANSWER `latency` seconds after each request arrives."""
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=_serve, args=(latency, child), daemon=True)
+    server.start()
+    try:
+        yield LocalServer(parent.recv(), parent)
+    finally:
+        parent.send("stop")
+        server.join(5)
 
 
 @contextmanager
 def server_process(latency: float) -> Iterator[str]:
     """The base URL of a scripted server answering ANSWER after `latency` seconds."""
-    parent, child = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=_serve, args=(latency, child), daemon=True)
-    server.start()
-    try:
-        yield parent.recv()
-    finally:
-        parent.send("stop")
-        server.join(5)
+    with local_server(latency) as server:
+        yield server.base_url
 
 
 @contextmanager

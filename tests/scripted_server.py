@@ -117,6 +117,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any  # parsed JSON when it parses, else the raw text
+    arrived: float = 0.0  # time.monotonic() when the request line came in
+    answered: float = 0.0  # ... and when the response was written (0.0 if it never was)
 
 
 class _Listener(ThreadingHTTPServer):
@@ -209,8 +211,10 @@ class ScriptedServer:
             body: Any = json.loads(raw) if raw else None
         except ValueError:
             body = raw.decode("utf-8", "replace")
+        arrived = getattr(handler, "arrived", time.monotonic())
+        record = Received(method, path, {k.lower(): v for k, v in handler.headers.items()}, body, arrived)
         with self._lock:
-            self.received.append(Received(method, path, {k.lower(): v for k, v in handler.headers.items()}, body))
+            self.received.append(record)
         batch_api = self.batch.handle(method, path, handler.headers.get("content-type", ""), raw)
         if batch_api is not None:
             response = batch_api
@@ -220,7 +224,7 @@ class ScriptedServer:
             response = self._next()
         delay = response.delay + self.latency
         if delay:  # from the request's arrival: the server's own parsing is part of its latency
-            time.sleep(max(0.0, getattr(handler, "arrived", time.monotonic()) + delay - time.monotonic()))
+            time.sleep(max(0.0, arrived + delay - time.monotonic()))
         data = response.body if isinstance(response.body, bytes) else json.dumps(response.body).encode()
         try:
             handler.send_response(response.status)
@@ -239,6 +243,7 @@ class ScriptedServer:
                 handler.connection.close()
                 return
             handler.wfile.write(data)
+            record.answered = time.monotonic()
         except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
             pass
 
