@@ -13,12 +13,14 @@ tear the last line; a re-run drops such a torn line and skips every id already i
 the output, so no id is ever written twice. The file is fsync'd every second and
 at the end.
 
-LLM engine: asyncio workers, `concurrency` of them, share one client and one
-`Throttle`: a 429 anywhere pauses every request of the batch and halves the
-number of drafts in flight (it grows back one at a time). The per-request
-retry policy is llm.py's, unchanged. A 401, 403 or 404 stops the batch (exit 3):
-no draft can get past a bad key, model or URL, so none is marked done. Offline engine: a plain loop (compose is
-CPU-bound, asyncio would only add overhead).
+LLM engine: asyncio workers share one client and one `Throttle`, which every HTTP
+request passes through: at most `concurrency` requests are on the wire at once, and a
+429 anywhere pauses every request of the batch and halves that number (it grows back
+one at a time). A few more workers than `concurrency` keep the next requests built
+and waiting, so a freed slot is refilled at once. The per-request retry policy is
+llm.py's, unchanged. A 401, 403 or 404 stops the batch (exit 3): no draft can get past
+a bad key, model or URL, so none is marked done. Offline engine: a plain loop (compose
+is CPU-bound, asyncio would only add overhead).
 """
 
 from __future__ import annotations
@@ -449,13 +451,15 @@ class Progress:
 
 
 class Throttle:
-    """One per batch, shared by every worker and every HTTP request.
+    """One per batch, shared by every worker: every HTTP request of the batch passes through
+    it (it is the llm.Gate of the batch's client).
 
-    A 429 anywhere pauses every request of the batch (for the server's Retry-After,
-    else a backoff that doubles on each consecutive 429 up to MAX_PAUSE) and halves
-    the drafts allowed in flight; each run of `limit` successes lets one more back in
-    (additive increase, multiplicative decrease). The retry of the request that got
-    the 429 is still llm.py's tenacity policy: this only slows everyone else down.
+    At most `limit` requests are on the wire at once; at first `limit` is --concurrency.
+    A 429 anywhere pauses every request of the batch (for the server's Retry-After, else a
+    backoff that doubles on each consecutive 429 up to MAX_PAUSE) and halves `limit`; each
+    run of `limit` successes lets one more back in (additive increase, multiplicative
+    decrease). The retry of the request that got the 429 is still llm.py's tenacity
+    policy: this only slows everyone else down.
     """
 
     def __init__(self, concurrency: int, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -468,19 +472,28 @@ class Throttle:
         self.hits = 0
         self.fatal = 0  # an HTTP status that no draft can get past: 401, 403, 404
         self._clock = clock
-        self._cond: asyncio.Condition | None = None
+        self._waiters: list[asyncio.Future[None]] = []
 
-    @property
-    def cond(self) -> asyncio.Condition:
-        if self._cond is None:
-            self._cond = asyncio.Condition()
-        return self._cond
+    async def acquire(self) -> None:
+        while self.active >= self.limit:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            await waiter  # woken on every change; the loop checks again
+        self.active += 1
+        # The pause is waited out last, just before the request goes: a 429 that came
+        # back while this request waited for its slot still holds it back.
+        try:
+            while (wait := self.resume_at - self._clock()) > 0:
+                await asyncio.sleep(wait)
+        except BaseException:  # cancelled (Ctrl-C, a fatal status): the slot is not kept
+            self.release()
+            raise
 
-    async def before_request(self) -> None:
-        while (wait := self.resume_at - self._clock()) > 0:
-            await asyncio.sleep(wait)
+    def release(self) -> None:
+        self.active -= 1
+        self._wake()
 
-    async def after_response(self, status: int, retry_after: float | None) -> None:
+    def after_response(self, status: int, retry_after: float | None) -> None:
         if status in FATAL_STATUSES:
             self.fatal = status
         if status == 429:
@@ -496,20 +509,22 @@ class Throttle:
             if self.limit < self.max and self.streak >= self.limit:
                 self.limit += 1
                 self.streak = 0
-                async with self.cond:
-                    self.cond.notify_all()
+                self._wake()
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        async with self.cond:
-            await self.cond.wait_for(lambda: self.active < self.limit)
-            self.active += 1
+        await self.acquire()
         try:
             yield
         finally:
-            async with self.cond:
-                self.active -= 1
-                self.cond.notify_all()
+            self.release()
+
+    def _wake(self) -> None:
+        # Few wait (PREFETCH per batch, plus retries): waking them all is simpler than counting.
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():  # a cancelled waiter is done
+                waiter.set_result(None)
 
 
 # ---------------------------------------------------------------- running
@@ -654,32 +669,45 @@ async def _run_llm(rows: Iterator[Row], writer: ResultWriter, progress: Progress
 
 async def run_pool(items: Iterable[T], work: Callable[[T, Any], Awaitable[dict[str, Any]]], writer: ResultWriter,
                    progress: Progress, *, concurrency: int, config: Any, throttle: Throttle) -> None:
-    """`concurrency` workers share one client and one throttle; each result is written as it completes.
+    """Workers share one client and one throttle; each result is written as it completes.
+
+    There are a few more workers than requests allowed on the wire (`prefetch`): while
+    `concurrency` requests wait on the server, the others have their next request built
+    and queued at the throttle, so a slot that frees is refilled at once instead of after
+    a draft's prompts are rendered and its answer checked.
 
     `work(item, client)` returns the item's result line and never raises for a failed draft.
     """
-    from .llm import hooked_async_client
+    from .llm import gated_async_client
 
-    client = hooked_async_client(config, on_request=throttle.before_request, on_response=throttle.after_response)
-    queue: asyncio.Queue[T | None] = asyncio.Queue(maxsize=concurrency * 2)  # flat memory
+    client = gated_async_client(config, throttle)
+    workers = concurrency + prefetch(concurrency)
+    queue: asyncio.Queue[T | None] = asyncio.Queue(maxsize=workers * 2)  # flat memory
 
     async def worker() -> None:
         while (item := await queue.get()) is not None:
-            async with throttle.slot():
-                record = await work(item, client)
+            record = await work(item, client)
             writer.write(record)
             progress.advance(record["status"])
 
     async def feed() -> None:
         for item in items:
             await queue.put(item)
-        for _ in range(concurrency):
+        for _ in range(workers):
             await queue.put(None)
 
     try:
         async with asyncio.TaskGroup() as group:
             group.create_task(feed())
-            for _ in range(concurrency):
+            for _ in range(workers):
                 group.create_task(worker())
     finally:
         await client.close()
+
+
+def prefetch(concurrency: int) -> int:
+    """Drafts readied beyond --concurrency, their requests waiting for a slot.
+
+    None at --concurrency 1: one draft at a time, in input order, as that setting promises.
+    """
+    return 0 if concurrency == 1 else max(2, concurrency // 4)

@@ -213,25 +213,26 @@ def test_a_429_slows_the_whole_batch(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # could send a second request: only the other first requests were on their way.
     script += [Scripted.completion(answer_json(CLEAN), delay=0.05)]
     events: list[tuple[str, float]] = []  # when each request was let through, when the 429 came back
-    before, after = Throttle.before_request, Throttle.after_response
+    acquire, after = Throttle.acquire, Throttle.after_response
 
     async def released(self: Throttle) -> None:
-        await before(self)
+        await acquire(self)
         events.append(("sent", time.monotonic()))
 
-    async def answered(self: Throttle, status: int, retry_after: float | None) -> None:
+    def answered(self: Throttle, status: int, retry_after: float | None) -> None:
         if status == 429:
             events.append(("429", time.monotonic()))
-        await after(self, status, retry_after)
+        after(self, status, retry_after)
 
-    monkeypatch.setattr(Throttle, "before_request", released)
+    monkeypatch.setattr(Throttle, "acquire", released)
     monkeypatch.setattr(Throttle, "after_response", answered)
     with ScriptedServer(script, repeat_last=True) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(12)])
         summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(base_url=server.base_url, concurrency=4))
     assert summary.rate_limited == 1 and summary.ok == 12
     assert len(server.received) == 13 and [e for e, _ in events].count("sent") == 13
-    # Every request let through after the 429 (by any worker, not only the one that got it) waited it out.
+    # Every request let through after the 429 (by any worker, not only the one that got it) waited
+    # it out, including those whose drafts were readied ahead and already waiting for a slot.
     limited = next(t for e, t in events if e == "429")
     later = [t for e, t in events if e == "sent" and t > limited]
     assert len(later) >= 12 - 3  # at most the 3 other first requests were already on their way
@@ -242,21 +243,18 @@ def test_throttle_pauses_everyone_and_halves_then_regrows_the_pace() -> None:
     now = [100.0]
     throttle = Throttle(8, clock=lambda: now[0])
 
-    async def scenario() -> None:
-        await throttle.after_response(429, 2.0)
-        assert throttle.resume_at == 102.0 and throttle.limit == 4
-        await throttle.after_response(429, None)  # no Retry-After: backoff doubles from 1 s
-        assert throttle.limit == 2 and throttle.backoff == 2.0
-        await throttle.after_response(429, None)
-        assert throttle.backoff == 4.0 and throttle.resume_at == 104.0 and throttle.limit == 1
-        for _ in range(1 + 2 + 3):  # a run of `limit` successes lets one more in each time
-            await throttle.after_response(200, None)
-        assert throttle.limit == 4 and throttle.backoff == 0.0
-        for _ in range(200):
-            await throttle.after_response(200, None)
-        assert throttle.limit == 8  # never above --concurrency
-
-    asyncio.run(scenario())
+    throttle.after_response(429, 2.0)
+    assert throttle.resume_at == 102.0 and throttle.limit == 4
+    throttle.after_response(429, None)  # no Retry-After: backoff doubles from 1 s
+    assert throttle.limit == 2 and throttle.backoff == 2.0
+    throttle.after_response(429, None)
+    assert throttle.backoff == 4.0 and throttle.resume_at == 104.0 and throttle.limit == 1
+    for _ in range(1 + 2 + 3):  # a run of `limit` successes lets one more in each time
+        throttle.after_response(200, None)
+    assert throttle.limit == 4 and throttle.backoff == 0.0
+    for _ in range(200):
+        throttle.after_response(200, None)
+    assert throttle.limit == 8  # never above --concurrency
 
 
 def test_throttle_slots_never_exceed_the_limit() -> None:
@@ -273,6 +271,39 @@ def test_throttle_slots_never_exceed_the_limit() -> None:
 
     asyncio.run(scenario())
     assert peak[0] == 3 and throttle.active == 0
+
+
+def test_a_request_cancelled_while_it_waits_keeps_no_slot() -> None:
+    now = [0.0]
+    throttle = Throttle(2, clock=lambda: now[0])
+
+    async def scenario() -> None:
+        throttle.after_response(429, 30.0)  # everyone waits 30 s
+        waiting = [asyncio.create_task(throttle.acquire()) for _ in range(3)]  # two hold a slot, one waits for one
+        await asyncio.sleep(0.01)
+        assert throttle.active == 1  # the 429 halved the limit to 1
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
+        assert throttle.active == 0
+        now[0] = 31.0
+        await asyncio.wait_for(throttle.acquire(), 1)  # the slot is free again
+        assert throttle.active == 1
+
+    asyncio.run(scenario())
+
+
+def test_never_more_requests_on_the_wire_than_concurrency(tmp_path: Path) -> None:
+    with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.05, repeat_last=True) as server:
+        inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(40)])
+        summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(base_url=server.base_url, concurrency=4))
+    assert summary.ok == 40
+    edges = sorted([(r.arrived, 1) for r in server.received] + [(r.answered, -1) for r in server.received])
+    on_the_wire = peak = 0
+    for _, step in edges:
+        on_the_wire += step
+        peak = max(peak, on_the_wire)
+    assert peak == 4  # all four slots used, never a fifth (the readied drafts wait their turn)
 
 
 # ---------------------------------------------------------------- resuming
