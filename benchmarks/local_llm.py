@@ -39,6 +39,8 @@ class Seen:
     mean_latency: float  # arrival to answer written, per request
     mean_in_flight: float  # requests being served, averaged over `seconds`
     max_in_flight: int
+    first_arrival: float = 0.0  # time.monotonic(), which on Linux is one clock for every process
+    last_answer: float = 0.0
 
     @classmethod
     def of(cls, spans: list[tuple[float, float]]) -> Seen:
@@ -49,9 +51,10 @@ class Seen:
         for _, step in edges:
             now += step
             peak = max(peak, now)
-        seconds = max(end for _, end in spans) - min(start for start, _ in spans)
+        first, last = min(start for start, _ in spans), max(end for _, end in spans)
         busy = sum(end - start for start, end in spans)
-        return cls(len(spans), seconds, busy / len(spans), busy / seconds if seconds else 0.0, peak)
+        return cls(len(spans), last - first, busy / len(spans), busy / (last - first) if last > first else 0.0, peak,
+                   first, last)
 
 
 def _serve(latency: float, conn: Any) -> None:
