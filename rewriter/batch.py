@@ -34,10 +34,10 @@ import os
 import time
 from array import array
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .errors import InputError, RewriterError, ServiceError, StillNegativeError
 
@@ -511,16 +511,8 @@ class Throttle:
                 self.streak = 0
                 self._wake()
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        await self.acquire()
-        try:
-            yield
-        finally:
-            self.release()
-
     def _wake(self) -> None:
-        # Few wait (PREFETCH per batch, plus retries): waking them all is simpler than counting.
+        # Few wait (prefetch() per batch, plus retries): waking them all is simpler than counting.
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             if not waiter.done():  # a cancelled waiter is done

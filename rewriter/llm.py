@@ -28,6 +28,7 @@ from typing import Any, Literal, Protocol, cast
 
 import httpx2
 import openai
+from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
@@ -43,8 +44,6 @@ from tenacity.wait import wait_base
 from .errors import ConfigurationError, ServiceError
 from .results import Usage
 from .schema import SCHEMA_NAME, LLMAnswer, strict_schema
-
-from openai.types.chat import ChatCompletion
 
 Mode = Literal["schema", "json"]
 MODES: tuple[Mode, ...] = ("schema", "json")
@@ -487,10 +486,8 @@ class _GatedHttpClient(openai.DefaultAsyncHttpxClient):
         await self._gate.acquire()
         try:
             response = await super().send(request, **kwargs)  # the SDK sends unstreamed: the body is read here
-        except BaseException:
+        finally:
             self._gate.release()
-            raise
-        self._gate.release()
         self._gate.after_response(response.status_code, retry_after(cast(Any, _HasResponse(response))))
         # A draft that waited for this slot has its request built: let it go out now,
         # before this reply is parsed and checked (a millisecond the server would sit idle).

@@ -262,9 +262,12 @@ def test_throttle_slots_never_exceed_the_limit() -> None:
     peak = [0]
 
     async def one() -> None:
-        async with throttle.slot():
+        await throttle.acquire()
+        try:
             peak[0] = max(peak[0], throttle.active)
             await asyncio.sleep(0.005)
+        finally:
+            throttle.release()
 
     async def scenario() -> None:
         await asyncio.gather(*(one() for _ in range(20)))
