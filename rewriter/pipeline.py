@@ -17,9 +17,10 @@ from .models import Context, Finding, Report
 from .request import EngineChoice, RewriteOptions, RewriteRequest
 from .results import Attempt, Reframe, Rewrite
 from .validate import check
+from .variants import Outcome, check_count, combine
 
 if TYPE_CHECKING:
-    from .llm import LLMConfig, Reply
+    from .llm import LLM, AsyncLLM, LLMConfig, Reply
     from .prompts import Prompts
     from .redact import Redactor
 
@@ -49,6 +50,7 @@ def _validate_inputs(request: RewriteRequest) -> tuple[Context, tuple[str, ...]]
         raise InputError(f"seconds must be between 5 and {MAX_SECONDS}, not {seconds}")
     if request.max_attempts < 1:
         raise InputError("max_attempts must be at least 1")
+    check_count(request.variants)
     notices: list[str] = []
     posting = job_posting.strip() if job_posting else None
     if posting and len(posting) > MAX_POSTING_CHARS:
@@ -107,10 +109,9 @@ def _loop(
     ServiceError when no attempt produced a usable answer at all.
     """
     from .guard import not_an_answer
-    from .schema import schema_for_prompt
 
-    system = prompts.system(json_schema=schema_for_prompt() if config.mode == "json" else None)
-    base = ({"role": "system", "content": system}, {"role": "user", "content": prompts.user(draft, context)})
+    base = _opening(draft, context, config, prompts)
+    system = base[0]["content"]
     carried: tuple[dict[str, str], ...] = ()  # the last answer and its findings, nothing older
     attempts: list[Attempt] = []
     replies: dict[int, Reply] = {}
@@ -154,6 +155,14 @@ def _loop(
     )
 
 
+def _opening(draft: str, context: Context, config: LLMConfig, prompts: Prompts) -> tuple[dict[str, str], ...]:
+    """The messages of a first attempt: the system prompt and the user's draft."""
+    from .schema import schema_for_prompt
+
+    system = prompts.system(json_schema=schema_for_prompt() if config.mode == "json" else None)
+    return {"role": "system", "content": system}, {"role": "user", "content": prompts.user(draft, context)}
+
+
 def _position(f: Finding) -> tuple[int, int, str]:
     return f.start, f.end, f.rule
 
@@ -189,12 +198,14 @@ def choose_engine(engine: str, base_url: str | None = None, client: Any = None) 
     return "offline"
 
 
-def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
+def _offline(draft: str, context: Context, notices: tuple[str, ...], variant: int = 0) -> Rewrite:
     try:
         from .offline import compose
     except ImportError:
         raise ConfigurationError(f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
-    composition = compose(draft, context)
+    # Any: until offline engine v2 (compose(..., variant=)) is in, this engine's compose has no variant
+    wording: Any = compose
+    composition = wording(draft, context, variant=variant) if variant else compose(draft, context)
     report = check(composition.answer, draft=draft, context=context)
     from .guard import not_an_answer
 
@@ -222,17 +233,50 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
     )
 
 
+def _offline_variants(draft: str, context: Context, notices: tuple[str, ...], count: int) -> Rewrite:
+    """`count` different wordings (compose's variant 0, 1, 2, ...), each checked, best first.
+
+    Two variants can word a draft alike; a few more are tried than asked for, so that
+    `count` distinct answers come back whenever the engine has them."""
+    import inspect
+
+    from .offline import compose
+
+    tries = count * 2 + 2 if "variant" in inspect.signature(compose).parameters else 1
+    outcomes: list[Outcome] = []
+    distinct: set[str] = set()
+    for variant in range(tries):
+        outcome: Outcome
+        try:
+            outcome = _offline(draft, context, notices, variant)
+        except StillNegativeError as exc:
+            outcome = exc
+        answer = outcome.answer if isinstance(outcome, Rewrite) else outcome.best.answer or ""
+        if answer in distinct:
+            continue
+        distinct.add(answer)
+        outcomes.append(outcome)
+        if len(outcomes) == count:
+            break
+    why = "the offline engine has no other wording for this draft" if tries > 1 else \
+        "this offline engine writes one wording per draft"
+    return combine(outcomes, count, why_fewer=why)
+
+
 # ---------------------------------------------------------------- before the first request
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """What `prepare()` gives: the offline engine's finished `result`, or the LLM's re-ask
-    `loop` (not started) and the `config` its requests use."""
+    `loop` (not started) and the `config` its requests use. With variants=N, `others`
+    holds the loops of variants 2..N: N runs of the same loop, each re-asked on its own."""
 
     result: Rewrite | None = None
     loop: ReaskLoop | None = None
     config: LLMConfig | None = None
+    others: tuple[ReaskLoop, ...] = ()
+    opening: tuple[dict[str, str], ...] = ()  # with others: the first messages, the same for every loop
 
     def run(self, client: Any = None) -> Rewrite:
         """Drive the loop with synchronous requests (`client`: the caller's openai.OpenAI)."""
@@ -241,7 +285,10 @@ class Prepared:
         assert self.loop is not None and self.config is not None
         from .llm import LLM
 
-        return drive(self.loop, LLM(self.config, client).complete)
+        llm = LLM(self.config, client)
+        if not self.others:
+            return drive(self.loop, llm.complete)
+        return _drive_variants((self.loop, *self.others), self.opening, llm)
 
     async def arun(self, client: Any = None) -> Rewrite:
         """Drive the loop with asynchronous requests (`client`: the caller's openai.AsyncOpenAI)."""
@@ -250,7 +297,10 @@ class Prepared:
         assert self.loop is not None and self.config is not None
         from .llm import AsyncLLM
 
-        return await adrive(self.loop, AsyncLLM(self.config, client).complete)
+        llm = AsyncLLM(self.config, client)
+        if not self.others:
+            return await adrive(self.loop, llm.complete)
+        return await _adrive_variants((self.loop, *self.others), self.opening, llm)
 
 
 def prepare(request: RewriteRequest, *, client: Any = None, config: LLMConfig | None = None) -> Prepared:
@@ -266,6 +316,8 @@ def prepare(request: RewriteRequest, *, client: Any = None, config: LLMConfig | 
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:
         raise InputError(f"timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {timeout}")
     if config is None and choose_engine(request.engine, request.base_url, client) == "offline":
+        if request.variants > 1:
+            return Prepared(result=_offline_variants(request.draft, context, notices, request.variants))
         return Prepared(result=_offline(request.draft, context, notices))
     from .llm import PLACEHOLDER_KEY, LLMConfig
     from .prompts import Prompts
@@ -289,29 +341,83 @@ def prepare(request: RewriteRequest, *, client: Any = None, config: LLMConfig | 
         if redactor.count:
             notices += (f"{redactor.count} private detail{'s' * (redactor.count != 1)} ({redactor.kinds()}) "
                         "replaced by placeholders before sending, restored in the answer",)
-    loop = _loop(draft, context, config=config, prompts=prompts, max_attempts=request.max_attempts, notices=notices,
-                 restore=(redactor, *original) if redactor is not None else None)
-    return Prepared(loop=loop, config=config)
+    loops = tuple(
+        _loop(draft, context, config=config, prompts=prompts, max_attempts=request.max_attempts, notices=notices,
+              restore=(redactor, *original) if redactor is not None else None)
+        for _ in range(request.variants)
+    )
+    opening = _opening(draft, context, config, prompts) if len(loops) > 1 else ()
+    return Prepared(loop=loops[0], config=config, others=loops[1:], opening=opening)
 
 
-def drive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Reply]) -> Rewrite:
-    """Step the re-ask loop to its end, each attempt's messages sent with `complete`."""
+def drive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Reply], first: Reply | None = None) -> Rewrite:
+    """Step the re-ask loop to its end, each attempt's messages sent with `complete`.
+
+    `first`: the reply to the first attempt, when it was already fetched (variants share
+    one request for their first answers)."""
     try:
         messages = next(loop)
+        reply = first if first is not None else complete(messages)
         while True:
-            messages = loop.send(complete(messages))
+            messages = loop.send(reply)
+            reply = complete(messages)
     except StopIteration as stop:
         return stop.value
 
 
-async def adrive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Awaitable[Reply]]) -> Rewrite:
+async def adrive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Awaitable[Reply]],
+                 first: Reply | None = None) -> Rewrite:
     """The async twin of drive()."""
     try:
         messages = next(loop)
+        reply = first if first is not None else await complete(messages)
         while True:
-            messages = loop.send(await complete(messages))
+            messages = loop.send(reply)
+            reply = await complete(messages)
     except StopIteration as stop:
         return stop.value
+
+
+# ---------------------------------------------------------------- variants: N runs of the one loop
+
+
+def _drive_variants(loops: tuple[ReaskLoop, ...], opening: tuple[dict[str, str], ...], llm: LLM) -> Rewrite:
+    """N loops with synchronous requests: their first answers from one request with n=N where
+    the server honours it, otherwise N requests at once (threads); then each loop goes on
+    (re-asks) on its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    firsts = llm.complete_n([dict(m) for m in opening], len(loops))
+
+    def run(index: int) -> Outcome:
+        try:
+            return drive(loops[index], llm.complete, firsts[index] if index < len(firsts) else None)
+        except (StillNegativeError, ServiceError) as exc:
+            return exc
+
+    pool = ThreadPoolExecutor(max_workers=len(loops), thread_name_prefix="rewriter-variant")
+    try:
+        outcomes = list(pool.map(run, range(len(loops))))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: do not wait for answers no one will read
+    return combine(outcomes, len(loops))
+
+
+async def _adrive_variants(loops: tuple[ReaskLoop, ...], opening: tuple[dict[str, str], ...],
+                           llm: AsyncLLM) -> Rewrite:
+    """The async twin of _drive_variants(): N loops gathered on one event loop."""
+    import asyncio
+
+    firsts = await llm.complete_n([dict(m) for m in opening], len(loops))
+
+    async def run(index: int) -> Outcome:
+        try:
+            return await adrive(loops[index], llm.complete, firsts[index] if index < len(firsts) else None)
+        except (StillNegativeError, ServiceError) as exc:
+            return exc
+
+    outcomes = await asyncio.gather(*(run(i) for i in range(len(loops))))
+    return combine(outcomes, len(loops))
 
 
 # ---------------------------------------------------------------- the public API

@@ -28,7 +28,7 @@ from tenacity import (
 )
 from tenacity.wait import wait_base
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, ServiceError
 from . import reply as _reply
 from .failures import is_transient, map_error, retry_after
 from .reply import CHAT_PATH, Reply, interpret
@@ -100,6 +100,33 @@ async def acall(fn: Callable[[], Awaitable[T]], config: LLMConfig) -> tuple[T, i
     raise AssertionError("unreachable: tenacity re-raises the last failure")  # pragma: no cover
 
 
+# ---------------------------------------------------------------- several answers in one request
+
+# (base URL, model) seen answering a request for n choices with fewer, or refusing it:
+# later variants go straight to one request each.
+IGNORES_N: set[tuple[str | None, str]] = set()
+
+
+def _n_body(messages: list[dict[str, str]], config: LLMConfig, n: int) -> dict[str, Any] | None:
+    if (config.base_url, config.model) in IGNORES_N:
+        return None
+    return {**_reply.request_kwargs(messages, config), "n": n}
+
+
+def _n_replies(completion: ChatCompletion, config: LLMConfig, n: int, tries: int) -> list[Reply]:
+    replies = [r.with_retries(tries) for r in _reply.interpret_choices(completion, config)]
+    if len(replies) < n:
+        IGNORES_N.add((config.base_url, config.model))
+    return replies[:n]
+
+
+def _refused_n(exc: ServiceError, config: LLMConfig) -> list[Reply]:
+    if exc.kind != "bad_request":  # a 400 may be about `n` itself: each variant then asks alone
+        raise exc
+    IGNORES_N.add((config.base_url, config.model))
+    return []
+
+
 # ---------------------------------------------------------------- clients
 
 # One client per configuration, reused: a new client per call would pay a TCP
@@ -150,6 +177,19 @@ class LLM:
         completion, tries = call(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
         return interpret(completion, self.config).with_retries(tries)
 
+    def complete_n(self, messages: list[dict[str, str]], n: int) -> list[Reply]:
+        """One request for `n` answers: a Reply per choice the server gave (n where it honours
+        `n`, one where it ignores it, none where it refuses it or is known not to honour it)."""
+        body = _n_body(messages, self.config, n)
+        if body is None:
+            return []
+        post = self.client.post
+        try:
+            completion, tries = call(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
+        except ServiceError as exc:
+            return _refused_n(exc, self.config)
+        return _n_replies(completion, self.config, n, tries)
+
 
 class AsyncLLM:
     """Asynchronous caller. `client` may be the caller's own openai.AsyncOpenAI."""
@@ -170,3 +210,15 @@ class AsyncLLM:
         post = self.client.post
         completion, tries = await acall(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
         return interpret(completion, self.config).with_retries(tries)
+
+    async def complete_n(self, messages: list[dict[str, str]], n: int) -> list[Reply]:
+        """The async twin of LLM.complete_n()."""
+        body = _n_body(messages, self.config, n)
+        if body is None:
+            return []
+        post = self.client.post
+        try:
+            completion, tries = await acall(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
+        except ServiceError as exc:
+            return _refused_n(exc, self.config)
+        return _n_replies(completion, self.config, n, tries)

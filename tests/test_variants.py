@@ -1,0 +1,257 @@
+"""`variants=N`: N distinct answers, each checked on its own, the best first.
+
+LLM scenarios replay cassettes recorded from the scripted server (cassettes/README.md):
+one server honours `n` (one request, N choices), the other ignores it (then N requests
+go at once). The offline engine gives N wordings of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from scripted_server import Scripted, ScriptedServer, answer_json
+from test_rewrite_scenarios import (
+    CLEAN,
+    CLEAN_JSON,
+    CONTEXT,
+    DRAFT,
+    NEGATIVE,
+    NEGATIVE_JSON,
+)
+
+import rewriter
+from rewriter import InputError, StillNegativeError, arewrite, check, rewrite
+from rewriter.models import Context
+from rewriter.results import Variant
+
+if TYPE_CHECKING:
+    from conftest import Endpoint
+
+SECOND = (
+    "Coordinating projects for the marketing team taught me how much I enjoy bringing people and "
+    "deadlines together. I'm ready to lead projects myself now, and this Project Manager role is the "
+    "step where I can do that and keep learning from a strong team."
+)
+THIRD = (
+    "What I value most about my time on the marketing team is what coordinating its projects taught "
+    "me. I'd like to build on that by leading projects myself, and the Project Manager role here is "
+    "exactly the kind of ownership I'm looking for. I'm excited to grow into it."
+)
+SECOND_JSON = answer_json(SECOND, reasons=[("close supervision", "ready to lead projects")])
+THIRD_JSON = answer_json(THIRD, reasons=[("close supervision", "looking for ownership")])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_n_support() -> Iterator[None]:
+    """Whether a server honours `n` is remembered per process: each test starts unknowing."""
+    from rewriter.llm import transport
+
+    transport.IGNORES_N.clear()
+    yield
+    transport.IGNORES_N.clear()
+
+
+def assert_variants(result: Any, count: int) -> None:
+    """N distinct answers, each checked on its own, ranked best first; `answer` is the first."""
+    variants = result.variants
+    assert len(variants) == count
+    assert len({v.answer for v in variants}) == count
+    assert result.answer == variants[0].answer
+    for v in variants:
+        report = check(v.answer, draft=DRAFT, context=Context(**CONTEXT))
+        assert v.ok == report.ok
+        assert [f.rule for f in v.findings if f.severity == "error"] == [f.rule for f in report.errors]
+    ranks = [(not v.ok, v.error_count, len(v.findings) - v.error_count) for v in variants]
+    assert ranks == sorted(ranks)
+
+
+# ---------------------------------------------------------------- LLM, over cassettes
+
+
+@pytest.mark.vcr
+@pytest.mark.cassette
+def test_variants_in_one_request(llm_endpoint: Endpoint, vcr: Any) -> None:
+    """A server that honours n: one request for three answers; the negative one is re-asked alone."""
+    base_url = llm_endpoint.script(
+        Scripted.choices([CLEAN_JSON, NEGATIVE_JSON, SECOND_JSON]),
+        Scripted.completion(THIRD_JSON).when(NEGATIVE),  # the re-ask quotes the negative answer
+    )
+    result = rewrite(DRAFT, base_url=base_url, variants=3, **CONTEXT)
+    assert_variants(result, 3)
+    assert {v.answer for v in result.variants} == {CLEAN, SECOND, THIRD}
+    assert [len(v.attempts) for v in result.variants if v.answer == THIRD] == [2]  # re-asked on its own
+    assert result.variants[-1].answer == THIRD  # its hedge warning ranks it last
+    bodies = _bodies(vcr, llm_endpoint)
+    assert len(bodies) == 2
+    assert bodies[0]["n"] == 3 and "n" not in bodies[1]
+    assert NEGATIVE in bodies[1]["messages"][-2]["content"]  # the re-ask carries its own answer back
+    # One request's usage counted once, plus the re-ask's.
+    assert result.usage.to_dict() == {"prompt_tokens": 240, "completion_tokens": 320, "total_tokens": 560}
+    record = result.to_record()
+    assert record["answer"] == record["variants"][0]["answer"]
+    assert [v["ok"] for v in record["variants"]] == [True, True, True]
+
+
+@pytest.mark.vcr
+@pytest.mark.cassette
+def test_variants_one_request_each(llm_endpoint: Endpoint, vcr: Any) -> None:
+    """A server that ignores n: its one answer is the first variant; the other two go at once."""
+    base_url = llm_endpoint.script(
+        Scripted.completion(CLEAN_JSON),  # asked for n=3, it gives one choice
+        Scripted.completion(NEGATIVE_JSON),
+        Scripted.completion(SECOND_JSON),
+        Scripted.completion(THIRD_JSON).when(NEGATIVE),
+    )
+    result = rewrite(DRAFT, base_url=base_url, variants=3, **CONTEXT)
+    assert_variants(result, 3)
+    assert {v.answer for v in result.variants} == {CLEAN, SECOND, THIRD}
+    bodies = _bodies(vcr, llm_endpoint)
+    assert len(bodies) == 4
+    assert bodies[0]["n"] == 3 and not any("n" in b for b in bodies[1:])
+    assert sum(NEGATIVE in b["messages"][-2]["content"] for b in bodies if len(b["messages"]) > 2) == 1
+
+
+@pytest.mark.vcr
+@pytest.mark.cassette
+@pytest.mark.default_cassette("test_variants_one_request_each.yaml")
+def test_async_variants_run_the_same_loops(llm_endpoint: Endpoint, vcr: Any) -> None:
+    base_url = llm_endpoint.script(
+        Scripted.completion(CLEAN_JSON), Scripted.completion(NEGATIVE_JSON), Scripted.completion(SECOND_JSON),
+        Scripted.completion(THIRD_JSON).when(NEGATIVE),
+    )
+    result = asyncio.run(arewrite(DRAFT, base_url=base_url, variants=3, **CONTEXT))
+    assert_variants(result, 3)
+    assert {v.answer for v in result.variants} == {CLEAN, SECOND, THIRD}
+
+
+def _bodies(vcr: Any, endpoint: Endpoint) -> list[dict[str, Any]]:
+    """The request bodies really sent (record) or replayed (replay), in order."""
+    if endpoint.server is not None:
+        return [r.body for r in endpoint.server.received]
+    return [json.loads(request.body) for index, request in enumerate(vcr.requests) if vcr.play_counts[index]]
+
+
+# ---------------------------------------------------------------- LLM, live scripted server
+
+loopback = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
+
+
+@loopback
+def test_a_server_that_ignores_n_is_remembered(live_server: ScriptedServer) -> None:
+    live_server.script = [Scripted.completion(CLEAN_JSON), Scripted.completion(SECOND_JSON),
+                          Scripted.completion(CLEAN_JSON), Scripted.completion(SECOND_JSON)]
+    for _ in range(2):
+        result = rewrite(DRAFT, base_url=live_server.base_url, variants=2, **CONTEXT)
+        assert {v.answer for v in result.variants} == {CLEAN, SECOND}
+    asked_n = [r.body.get("n") for r in live_server.received]
+    assert asked_n == [2, None, None, None]  # the second rewrite sends two plain requests at once
+
+
+@loopback
+def test_a_server_that_refuses_n_gets_one_request_per_variant(live_server: ScriptedServer) -> None:
+    live_server.script = [Scripted.error(400, "n must be 1 for this model", type_="invalid_request_error"),
+                          Scripted.completion(CLEAN_JSON), Scripted.completion(SECOND_JSON)]
+    result = rewrite(DRAFT, base_url=live_server.base_url, variants=2, **CONTEXT)
+    assert {v.answer for v in result.variants} == {CLEAN, SECOND}
+    assert [r.body.get("n") for r in live_server.received] == [2, None, None]
+
+
+@loopback
+def test_the_same_answer_twice_is_one_variant_with_a_notice(live_server: ScriptedServer) -> None:
+    live_server.script = [Scripted.choices([CLEAN_JSON, CLEAN_JSON, SECOND_JSON])]
+    result = rewrite(DRAFT, base_url=live_server.base_url, variants=3, **CONTEXT)
+    assert [v.answer for v in result.variants] == [CLEAN, SECOND]
+    assert any("2 distinct answers of the 3 asked for" in n for n in result.notices)
+
+
+@loopback
+def test_no_clean_variant_raises_with_every_variant(live_server: ScriptedServer) -> None:
+    worse = answer_json(NEGATIVE + " They are all idiots.")
+    live_server.script = [Scripted.choices([worse, NEGATIVE_JSON])]
+    with pytest.raises(StillNegativeError) as caught:
+        rewrite(DRAFT, base_url=live_server.base_url, variants=2, max_attempts=1, **CONTEXT)
+    exc = caught.value
+    assert len(exc.variants) == 2 and not any(v.ok for v in exc.variants)
+    assert exc.best.answer == exc.variants[0].answer == NEGATIVE  # fewer errors first
+    assert rewriter.to_record(exc)["variants"][1]["ok"] is False
+
+
+@loopback
+def test_a_clean_variant_wins_over_one_that_kept_errors(live_server: ScriptedServer) -> None:
+    live_server.script = [Scripted.choices([NEGATIVE_JSON, CLEAN_JSON])]
+    result = rewrite(DRAFT, base_url=live_server.base_url, variants=2, max_attempts=1, **CONTEXT)
+    assert result.answer == CLEAN
+    assert [v.ok for v in result.variants] == [True, False]
+    assert result.variants[1].answer == NEGATIVE and result.variants[1].error_count > 0
+
+
+# ---------------------------------------------------------------- the count
+
+
+@pytest.mark.parametrize("count", [0, 6, -1, 2.5, True, "3"])
+def test_variants_outside_one_to_five_are_refused(count: Any) -> None:
+    with pytest.raises(InputError, match="variants must be a whole number from 1 to 5"):
+        rewrite("my boss micromanages me", engine="offline", variants=count)
+
+
+def test_one_variant_is_the_default_and_the_record_lists_it() -> None:
+    result = rewrite("my boss micromanages me and I want to lead projects", engine="offline")
+    assert result.variants == ()
+    record = result.to_record()
+    assert record["variants"] == [Variant.of(result).to_dict()]
+    assert record["variants"][0]["answer"] == record["answer"]
+
+
+# ---------------------------------------------------------------- offline
+
+OFFLINE_DRAFTS = [
+    ("my boss micromanages everything and im underpaid. been a data analyst 4 years, built the sales "
+     "dashboard in Tableau that cut reporting time 30%. honestly sick of this place"),
+    "no room to grow here, I've been a nurse for 6 years and I want to move into nurse education",
+    "the company got bought and my whole team was laid off. I ran payroll for 40 people",
+]
+
+
+def _compose_takes_variant() -> bool:
+    from rewriter.offline import compose
+
+    return "variant" in inspect.signature(compose).parameters
+
+
+needs_variant_engine = pytest.mark.skipif(
+    not _compose_takes_variant(),
+    reason="the installed offline engine has no compose(variant=); runs once offline engine v2 is merged",
+)
+
+
+@needs_variant_engine
+@pytest.mark.parametrize("draft", OFFLINE_DRAFTS)
+def test_offline_variants_are_distinct_checked_and_deterministic(draft: str) -> None:
+    first = rewrite(draft, engine="offline", variants=3)
+    again = rewrite(draft, engine="offline", variants=3)
+    assert [v.answer for v in first.variants] == [v.answer for v in again.variants]
+    assert len({v.answer for v in first.variants}) == 3
+    for v in first.variants:
+        assert v.ok == check(v.answer, draft=draft).ok or v.findings  # each carries its own check
+        assert v.ok
+    assert first.answer == first.variants[0].answer
+
+
+@needs_variant_engine
+def test_offline_variant_zero_is_the_single_answer() -> None:
+    draft = OFFLINE_DRAFTS[0]
+    assert rewrite(draft, engine="offline").answer in {v.answer for v in
+                                                       rewrite(draft, engine="offline", variants=2).variants}
+
+
+def test_an_engine_with_one_wording_says_so() -> None:
+    if _compose_takes_variant():
+        pytest.skip("the installed offline engine has variants")
+    result = rewrite(OFFLINE_DRAFTS[0], engine="offline", variants=3)
+    assert len(result.variants) == 1
+    assert result.notices[-1].startswith("1 distinct answer of the 3 asked for")
