@@ -40,10 +40,12 @@ _ISOLATED_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "REWRITER_MODEL", "REWRITE
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's own key, server or model must not change what a test sends."""
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A developer's own key, server or model must not change what a test sends; drafts
+    a failed rewrite saves ($XDG_STATE_HOME/rewriter/drafts) never land in their home."""
     for name in _ISOLATED_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state", numbered=True)))
 
 
 # ---------------------------------------------------------------- cassettes

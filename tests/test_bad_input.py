@@ -286,9 +286,12 @@ def test_check_on_a_terminal_never_echoes_control_characters(tmp_path: Path) -> 
     assert b"Traceback" not in output
 
 
-def test_a_bad_job_posting_keeps_a_piped_draft(live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_a_bad_job_posting_is_a_usage_error_that_saves_nothing(live_server: ScriptedServer, tmp_path: Path) -> None:
+    # Changed on purpose (issue 15): drafts are saved on exit 1, 3 and 130 only, as the README
+    # says; a usage error (exit 2) ran nothing, and the piped draft is still where it came from.
+    from rewriter.cli.drafts import saved
+
     proc = run("rewrite", ["-", "--job-posting", str(tmp_path)], tmp_path, stdin=DRAFT.encode(), server=live_server)
     assert proc.returncode == 2 and "directory" in one_error_line(proc)
-    saved = re.search(r"saved in (\S+)", proc.stderr.decode())
-    assert saved and Path(saved.group(1)).read_text(encoding="utf-8") == DRAFT
+    assert "saved" not in proc.stderr.decode() and saved() == []
     assert live_server.received == []

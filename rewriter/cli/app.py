@@ -13,7 +13,7 @@ import typer
 from typer._click.exceptions import ClickException
 
 from ..errors import RewriterError
-from .output import error_line, safe
+from .output import error_line, notice, safe
 
 app = typer.Typer(
     name="rewriter",
@@ -54,13 +54,26 @@ def _register_commands() -> None:
         return
     from .batch_cmd import batch_command
     from .check_cmd import check_command
+    from .drafts_cmd import drafts_command
     from .principles_cmd import principles_command
     from .rewrite_cmd import rewrite_command
 
     app.command("batch")(batch_command)
     app.command("check")(check_command)
+    app.command("drafts")(drafts_command)
     app.command("principles")(principles_command)
     app.command("rewrite")(rewrite_command)
+
+
+def _notes_after(exc: BaseException | None) -> None:
+    """What a command noted on its error (where the draft was saved), after the error line."""
+    while exc is not None and not getattr(exc, "__notes__", None):
+        exc = exc.__cause__ or exc.__context__  # typer.Abort wraps the KeyboardInterrupt
+    for note in getattr(exc, "__notes__", ()):
+        first, _, rest = note.partition("\n")
+        notice(first)
+        if rest:
+            print(rest, file=sys.stderr)
 
 
 def main() -> None:
@@ -74,9 +87,11 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except RewriterError as exc:
         error_line(str(exc))
+        _notes_after(exc)
         sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, typer.Abort):
+    except (KeyboardInterrupt, typer.Abort) as exc:
         error_line("interrupted")
+        _notes_after(exc)
         sys.exit(130)
     if result == 130:  # typer turns Ctrl-C inside a command into a return value of 130
         error_line("interrupted")
