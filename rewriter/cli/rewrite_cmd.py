@@ -50,9 +50,8 @@ def rewrite_command(
     engine: options.Engine = "auto",
     max_attempts: Annotated[int, typer.Option("--max-attempts", help="Attempts in total, re-asks included.")] = 3,
     timeout: Annotated[
-        float | None,
-        typer.Option("--timeout", help="Seconds to wait for each request to the LLM.", show_default="60"),
-    ] = None,
+        float, typer.Option("--timeout", help="Seconds to wait for each request to the LLM.")
+    ] = 60,  # an int, so that the help shows [default: 60] (the library's default, llm.settings.DEFAULT_TIMEOUT)
     variants: Annotated[
         int,
         typer.Option("--variants", "-n", help="How many different answers to write (1-5), each checked, the best "
