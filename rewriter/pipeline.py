@@ -447,7 +447,10 @@ def rewrite(
 
     The options are RewriteRequest's fields (role, company, job_posting, tone, seconds,
     engine, model, base_url, mode, max_attempts, prompts_dir, timeout, redact,
-    redact_names). `client` may be the caller's own openai.OpenAI.
+    redact_names, variants). `client` may be the caller's own openai.OpenAI.
+
+    `variants=N` (1-5) asks for N different answers, each checked (and re-asked) on
+    its own: `result.variants` holds them, best first, and `result.answer` is the best.
 
     `timeout` bounds each request in seconds (default 60); a request that takes
     longer is retried like any transient failure, within the retry budget.
