@@ -255,3 +255,63 @@ def test_an_engine_with_one_wording_says_so() -> None:
     result = rewrite(OFFLINE_DRAFTS[0], engine="offline", variants=3)
     assert len(result.variants) == 1
     assert result.notices[-1].startswith("1 distinct answer of the 3 asked for")
+
+
+# ---------------------------------------------------------------- the console script
+
+
+def _cli(*args: str, cwd: Any) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+    env.update({"NO_COLOR": "1", "OPENAI_API_KEY": "sk-test-variants"})
+    proc = subprocess.run([sys.executable, "-m", "rewriter", "rewrite", DRAFT, "--role", "Project Manager", *args],
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=60)
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+@loopback
+def test_cli_variants_json_keeps_answer_as_the_best(live_server: ScriptedServer, tmp_path: Any) -> None:
+    live_server.script = [Scripted.choices([NEGATIVE_JSON, THIRD_JSON, CLEAN_JSON])]
+    proc = _cli("--variants", "3", "--max-attempts", "1", "--json", "--base-url", live_server.base_url, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["answer"] == CLEAN and data["ok"] is True
+    assert [(v["answer"], v["ok"]) for v in data["variants"]] == [(CLEAN, True), (THIRD, True), (NEGATIVE, False)]
+    assert {f["rule"] for f in data["variants"][2]["findings"]} >= {"blame.manager"}
+    assert live_server.received[0].body["n"] == 3 and len(live_server.received) == 1
+
+
+@loopback
+def test_cli_variants_plain_output_numbers_them(live_server: ScriptedServer, tmp_path: Any) -> None:
+    live_server.script = [Scripted.choices([NEGATIVE_JSON, SECOND_JSON])]
+    proc = _cli("-n", "2", "--max-attempts", "1", "--base-url", live_server.base_url, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[:4] == ["2 answers, the best first:", "", "1.", SECOND]
+    assert "2. (NOT clean: fix the errors below before you use it)" in lines
+    assert lines[lines.index("2. (NOT clean: fix the errors below before you use it)") + 1] == NEGATIVE
+    assert any(line.startswith("error blame.manager (P2)") for line in lines)
+
+
+@loopback
+def test_cli_no_clean_variant_exits_1_with_each_numbered(live_server: ScriptedServer, tmp_path: Any) -> None:
+    worse = answer_json(NEGATIVE + " They are all idiots.")
+    live_server.script = [Scripted.choices([worse, NEGATIVE_JSON])]
+    proc = _cli("--variants", "2", "--max-attempts", "1", "--base-url", live_server.base_url, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("No answer is clean: fix the errors below before you use one.\n\n1. (NOT clean")
+    assert "\n2. (NOT clean" in proc.stdout
+    assert proc.stderr.startswith("rewriter: error: the answer still has")
+
+
+@needs_variant_engine
+def test_cli_offline_variants(tmp_path: Any) -> None:
+    proc = _cli("--engine", "offline", "--variants", "3", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert len({v["answer"] for v in data["variants"]}) == 3 and all(v["ok"] for v in data["variants"])
+    assert data["answer"] == data["variants"][0]["answer"]
