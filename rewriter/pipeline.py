@@ -362,7 +362,8 @@ def drive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Reply], fi
             messages = loop.send(reply)
             reply = complete(messages)
     except StopIteration as stop:
-        return stop.value
+        result: Rewrite = stop.value  # the loop's return value
+        return result
 
 
 async def adrive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Awaitable[Reply]],
@@ -375,7 +376,8 @@ async def adrive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Awa
             messages = loop.send(reply)
             reply = await complete(messages)
     except StopIteration as stop:
-        return stop.value
+        result: Rewrite = stop.value  # the loop's return value
+        return result
 
 
 # ---------------------------------------------------------------- variants: N runs of the one loop

@@ -35,7 +35,7 @@ def run_cli(*args: str, cwd: Path, stdin: str | None = None, env: dict[str, str]
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
     clean.update({"NO_COLOR": "1", "COLUMNS": "120", **(env or {})})
     proc = subprocess.run([sys.executable, "-m", "rewriter", *args], input=stdin, capture_output=True, text=True,
-                          env=clean, cwd=cwd, timeout=120)
+                          env=clean, cwd=cwd, timeout=120, check=False)
     assert "Traceback" not in proc.stderr and SENTINEL_KEY not in proc.stdout + proc.stderr
     return proc
 
@@ -70,8 +70,9 @@ def test_check_counts_the_role_company_and_posting_the_user_gave(tmp_path: Path)
 def test_check_refuses_text_over_its_limit_with_one_clear_line(tmp_path: Path) -> None:
     proc = run_cli("check", "-", cwd=tmp_path, stdin="My boss never listens. " * 900)  # ~20,000 characters
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.splitlines() == [f"rewriter: error: the answer is 20,700 characters; the limit is "
-                                        f"{MAX_CHECK_CHARS:,}. Check one answer at a time"]
+    expected = (f"rewriter: error: the answer is 20,700 characters; the limit is {MAX_CHECK_CHARS:,}. "
+                "Check one answer at a time")
+    assert proc.stderr.splitlines() == [expected]
     long_draft = tmp_path / "draft.txt"
     long_draft.write_text("x " * MAX_CHECK_CHARS, encoding="utf-8")
     proc = run_cli("check", "I'm ready to lead projects.", "--draft", str(long_draft), cwd=tmp_path)
@@ -228,7 +229,7 @@ def test_shell_completion_is_installed_as_the_readme_says(tmp_path: Path) -> Non
     script = Path(sys.executable).parent / "rewriter"  # completion is keyed on the program's name
     proc = subprocess.run([str(script)], capture_output=True, text=True, cwd=tmp_path,
                           env={**os.environ, "_REWRITER_COMPLETE": "complete_bash", "COMP_WORDS": "rewriter dr",
-                               "COMP_CWORD": "1"}, timeout=60)
+                               "COMP_CWORD": "1"}, timeout=60, check=False)
     assert proc.stdout.split() == ["drafts"]
 
 

@@ -268,7 +268,7 @@ def _cli(*args: str, cwd: Any) -> Any:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
     env.update({"NO_COLOR": "1", "OPENAI_API_KEY": "sk-test-variants"})
     proc = subprocess.run([sys.executable, "-m", "rewriter", "rewrite", DRAFT, "--role", "Project Manager", *args],
-                          capture_output=True, text=True, env=env, cwd=cwd, timeout=60)
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=60, check=False)
     assert "Traceback" not in proc.stderr
     return proc
 

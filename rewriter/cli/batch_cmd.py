@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -20,7 +20,7 @@ from . import options
 from .output import is_terminal, notice, safe
 
 if TYPE_CHECKING:
-    from ..request import EngineChoice
+    from ..request import EngineChoice, RewriteRequest
 
 
 def batch_command(
@@ -102,11 +102,13 @@ def batch_command(
     if input_path is None or output is None:
         raise InputError("give the input file (or - for standard input) and -o/--output FILE, "
                          "e.g. rewriter batch drafts.jsonl -o results.jsonl")
-    with _input(input_path, fmt) as input_path:
-        return _run_batch(input_path, output, fmt, show, via=via, collect=collect, reask=reask, poll=poll,
-                          no_wait=no_wait, engine=engine, base_url=base_url, options_request=dict(
-                              model=model, mode=mode, max_attempts=max_attempts, prompts_dir=prompts),
-                          concurrency=concurrency)
+    from ..request import RewriteRequest
+
+    shared = RewriteRequest("", engine=cast("EngineChoice", engine), model=model, base_url=base_url, mode=mode,
+                            max_attempts=max_attempts, prompts_dir=prompts)
+    with _input(input_path, fmt) as drafts:
+        return _run_batch(drafts, output, fmt, show, shared=shared, concurrency=concurrency, via=via,
+                          collect=collect, reask=reask, poll=poll, no_wait=no_wait)
 
 
 @contextmanager
@@ -134,13 +136,11 @@ def _input(path: Path, fmt: str) -> Iterator[Path]:
         Path(name).unlink(missing_ok=True)
 
 
-def _run_batch(input_path: Path, output: Path, fmt: str, show: bool, *, via: str, collect: str | None, reask: str,
-               poll: float, no_wait: bool, engine: str, base_url: str | None, options_request: dict[str, Any],
-               concurrency: int) -> int:
+def _run_batch(input_path: Path, output: Path, fmt: str, show: bool, *, shared: RewriteRequest, concurrency: int,
+               via: str, collect: str | None, reask: str, poll: float, no_wait: bool) -> int:
     from .. import batch
-    from ..request import RewriteRequest
 
-    shared = RewriteRequest("", engine=cast("EngineChoice", engine), base_url=base_url, **options_request)
+    engine, base_url = shared.engine, shared.base_url
     options = batch.Options(shared, concurrency=concurrency)
 
     def prepared(summary: batch.Summary) -> None:
