@@ -29,29 +29,31 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from local_llm import DRAFT, Scripted, ScriptedServer, answer_json  # also puts tests/ on sys.path
+from local_llm import (  # also puts tests/ on sys.path
+    DRAFT,
+    Scripted,
+    ScriptedServer,
+    answer_json,
+)
 
-ANSWERS = [
-    answer_json(text, reasons=[("close supervision", "ready for more ownership")])
-    for text in (
-        "I've learned a great deal coordinating projects for the marketing team, and I'm grateful for it. I'm "
-        "now ready to take on more ownership and lead projects myself, which is why this role is such an "
-        "exciting next step. I'd love to bring what I've learned and keep growing.",
-        "Three years of coordinating projects for the marketing team taught me how much I enjoy bringing people "
-        "and deadlines together. I'm ready to lead projects myself now, and this role is the step where I can "
-        "do that and keep learning from a strong team.",
-        "What I value most about my time on the marketing team is what coordinating its projects taught me. I "
-        "want to build on that by leading projects myself, and this role offers exactly the kind of ownership "
-        "I'm looking for. I'm excited to grow into it.",
-    )
-]
+_TEXTS = (
+    ("I've learned a great deal coordinating projects for the marketing team, and I'm grateful for it. I'm "
+     "now ready to take on more ownership and lead projects myself, which is why this role is such an "
+     "exciting next step. I'd love to bring what I've learned and keep growing."),
+    ("Three years of coordinating projects for the marketing team taught me how much I enjoy bringing people "
+     "and deadlines together. I'm ready to lead projects myself now, and this role is the step where I can "
+     "do that and keep learning from a strong team."),
+    ("What I value most about my time on the marketing team is what coordinating its projects taught me. I "
+     "want to build on that by leading projects myself, and this role offers exactly the kind of ownership "
+     "I'm looking for. I'm excited to grow into it."),
+)
+ANSWERS = [answer_json(text, reasons=[("close supervision", "ready for more ownership")]) for text in _TEXTS]
 OFFLINE_DRAFTS = [
-    "my boss micromanages everything and im underpaid. been a data analyst 4 years, built the sales dashboard "
-    "in Tableau that cut reporting time 30%. honestly sick of this place",
+    ("my boss micromanages everything and im underpaid. been a data analyst 4 years, built the sales dashboard "
+     "in Tableau that cut reporting time 30%. honestly sick of this place"),
     "no room to grow here, I've been a nurse for 6 years and I want to move into nurse education",
     "the company got bought and my whole team was laid off. I ran payroll for 40 people",
 ]
-
 
 class _VariantServer(ScriptedServer):
     """Answers `n` with n different clean answers (honour_n), or always one choice, in turn."""
