@@ -16,6 +16,7 @@ from .errors import ConfigurationError, InputError, ServiceError, StillNegativeE
 from .models import Context, Finding, Report
 from .request import EngineChoice, RewriteOptions, RewriteRequest
 from .results import Attempt, Reframe, Rewrite
+from .left_out import complete as complete_left_out
 from .validate import check
 from .variants import Outcome, check_count, combine
 
@@ -227,7 +228,7 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...], variant: in
         findings=report.findings,
         reasons=composition.reasons,
         facts_kept=composition.facts_kept,
-        left_out=composition.left_out,
+        left_out=complete_left_out(draft, composition.answer, composition.left_out),
         attempts=(attempt,),
         notices=notices,
     )

@@ -184,9 +184,16 @@ def test_one_100kb_line_is_checked_quickly(tmp_path: Path) -> None:
     assert any(f.rule == "length.rambling" for f in report.findings)
     for f in report.findings:
         assert line[f.start:f.end] == f.excerpt
+    # Changed on purpose (issue 15): `rewriter check` refuses text over its limit (exit 2, one
+    # line) instead of printing every finding; the longest text it takes keeps exact spans.
+    from rewriter.cli.check_cmd import MAX_CHECK_CHARS
+
     proc = run("check", ["--file", file_with(tmp_path, line.encode()), "--json"], tmp_path)
+    assert proc.returncode == 2 and f"the limit is {MAX_CHECK_CHARS:,}" in one_error_line(proc)
+    longest = line[:MAX_CHECK_CHARS]
+    proc = run("check", ["--file", file_with(tmp_path, longest.encode()), "--json"], tmp_path)
     assert proc.returncode == 1
-    assert_spans(json.loads(proc.stdout), line)
+    assert_spans(json.loads(proc.stdout), longest)
 
 
 def test_a_long_job_posting_is_trimmed_with_a_notice(live_server: ScriptedServer,

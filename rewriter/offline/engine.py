@@ -182,8 +182,7 @@ class _Reader:
                     self.r.facts_kept.append(text)
                 else:
                     self._salvage(clause)
-                    # Everything dropped is listed (a one-word insult too), filler words aside.
-                    if any(fold(word) not in self.lex.filler for word in clause.split()):
+                    if len(clause.split()) > 1 and kind == "complaint":
                         self.r.left_out.append(clause)
             if pieces:
                 self.r.fact_sentences.append(self._sentence(pieces))
