@@ -6,6 +6,7 @@ completion, and the README's sample output.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -218,8 +219,10 @@ def test_readme_concurrency_example_is_the_default_and_says_why() -> None:
 
 def test_timeout_shows_its_default_the_typer_way(tmp_path: Path) -> None:
     text = run_cli("rewrite", "--help", cwd=tmp_path).stdout
-    line = next(line for line in text.splitlines() if "--timeout" in line)
-    assert "[default: 60]" in line and "(default 60)" not in text
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if "--timeout" in line)
+    block = [lines[first]] + list(itertools.takewhile(lambda line: not re.match(r"│\s+-", line), lines[first + 1:]))
+    assert "[default: 60]" in " ".join(block) and "(default 60)" not in text
 
 
 def test_shell_completion_is_installed_as_the_readme_says(tmp_path: Path) -> None:
