@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from .config import SETUP_HELP, llm_configured
 from .errors import ConfigurationError, InputError, ServiceError, StillNegativeError
+from .left_out import complete as complete_left_out
 from .models import Context, Finding, Report
 from .request import EngineChoice, RewriteOptions, RewriteRequest
 from .results import Attempt, Reframe, Rewrite
-from .left_out import complete as complete_left_out
 from .validate import check
 from .variants import Outcome, check_count, combine
 
@@ -388,22 +388,32 @@ def _drive_variants(loops: tuple[ReaskLoop, ...], opening: tuple[dict[str, str],
     """N loops with synchronous requests: their first answers from one request with n=N where
     the server honours it, otherwise N requests at once (threads); then each loop goes on
     (re-asks) on its own."""
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
 
     firsts = llm.complete_n([dict(m) for m in opening], len(loops))
+    outcomes: list[Outcome | BaseException | None] = [None] * len(loops)
 
-    def run(index: int) -> Outcome:
+    def run(index: int) -> None:
         try:
-            return drive(loops[index], llm.complete, firsts[index] if index < len(firsts) else None)
-        except (StillNegativeError, ServiceError) as exc:
-            return exc
+            outcomes[index] = drive(loops[index], llm.complete, firsts[index] if index < len(firsts) else None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+            outcomes[index] = exc
 
-    pool = ThreadPoolExecutor(max_workers=len(loops), thread_name_prefix="rewriter-variant")
-    try:
-        outcomes = list(pool.map(run, range(len(loops))))
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: do not wait for answers no one will read
-    return combine(outcomes, len(loops))
+    # Daemon threads: on Ctrl-C the process exits at once instead of waiting out requests no one will read.
+    threads = [threading.Thread(target=run, args=(i,), daemon=True, name=f"rewriter-variant-{i + 1}")
+               for i in range(len(loops))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return combine([_outcome(o) for o in outcomes], len(loops))
+
+
+def _outcome(value: Outcome | BaseException | None) -> Outcome:
+    """A variant's outcome, or the unexpected failure of its thread raised here."""
+    if isinstance(value, (Rewrite, StillNegativeError, ServiceError)):
+        return value
+    raise value if value is not None else AssertionError("a variant's thread ended without an outcome")
 
 
 async def _adrive_variants(loops: tuple[ReaskLoop, ...], opening: tuple[dict[str, str], ...],

@@ -315,3 +315,33 @@ def test_cli_offline_variants(tmp_path: Any) -> None:
     data = json.loads(proc.stdout)
     assert len({v["answer"] for v in data["variants"]}) == 3 and all(v["ok"] for v in data["variants"])
     assert data["answer"] == data["variants"][0]["answer"]
+
+
+@loopback
+def test_ctrl_c_while_variants_wait_exits_130_without_waiting_for_them(live_server: ScriptedServer,
+                                                                      tmp_path: Any) -> None:
+    """Variants' requests run in threads; Ctrl-C ends the command at once (130, the draft saved)
+    rather than after the answers no one will read."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    # A server that ignores n: the first variant's answer comes back, the second one's hangs.
+    live_server.script = [Scripted.completion(CLEAN_JSON), Scripted.completion(SECOND_JSON, delay=30)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+    env.update({"NO_COLOR": "1", "OPENAI_API_KEY": "sk-test-variants"})
+    proc = subprocess.Popen([sys.executable, "-m", "rewriter", "rewrite", DRAFT, "--variants", "2", "--base-url",
+                             live_server.base_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=tmp_path)
+    while len(live_server.received) < 2 and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.2)  # the second request is in flight, its thread waiting
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert live_server.received[1].answered == 0.0  # it left before the hanging answer came
+    lines = stderr.splitlines()
+    assert lines[0] == "rewriter: error: interrupted" and "your draft is saved in" in lines[1]
+    assert "Traceback" not in stderr and stdout == ""
