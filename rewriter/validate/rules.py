@@ -10,17 +10,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from ..models import Finding
+from .aspects import aspect_evaluations
 from .doc import Doc
 from .phrases import lexicon_findings, matches_in, meta
-from .sentiment import can_be_negative, compound, doc_can_be_negative
 
 Rule = Callable[[Doc], Iterable[Finding]]
 
 WORDS_PER_MINUTE = 150
 SHORTEST_SECONDS, LONGEST_SECONDS, RAMBLING_SECONDS = 30, 90, 120
-# Tuned on tests/data/sentences.csv: VADER's compound score at or below this, in a
-# sentence no other rule flagged, is heard as negative.
-SENTIMENT_THRESHOLD = -0.5
 
 
 def lexicon_rules(doc: Doc) -> Iterator[Finding]:
@@ -87,30 +84,6 @@ def spoken_length(doc: Doc) -> Iterator[Finding]:
            else "longer than the 90 seconds an interviewer expects."),
         "Keep one reason, one accomplishment and your interest in the role; cut the rest.",
     )
-
-
-def negative_sentiment(doc: Doc, flagged: set[int]) -> Iterator[Finding]:
-    """P1: a sentence VADER scores clearly negative that no specific rule explained."""
-    if not doc_can_be_negative(doc.tokens, doc.text):
-        return
-    several = len(doc.sentences) > 1
-    for index, (start, end) in enumerate(doc.sentences):
-        if index in flagged:
-            continue
-        sentence = doc.text[start:end]
-        if several and not can_be_negative(sentence):
-            continue
-        score = compound(sentence)
-        if score <= SENTIMENT_THRESHOLD:
-            excerpt = doc.text[start:end]
-            lead = len(excerpt) - len(excerpt.lstrip())
-            trail = len(excerpt) - len(excerpt.rstrip())
-            s, e = start + lead, end - trail
-            yield Finding(
-                "sentiment.negative", "P1", "error", s, e, doc.text[s:e],
-                f"This sentence reads as negative overall (sentiment {score:+.2f}).",
-                "Rephrase around what you gained and what you want next.",
-            )
 
 
 # Complaints a later "...and I learned to..." turns into a growth story. Blame of a
@@ -202,4 +175,4 @@ def _not_english(doc: Doc) -> Iterator[Finding]:
     )
 
 
-RULES: tuple[Rule, ...] = (lexicon_rules, scare_quotes, spoken_length, language)
+RULES: tuple[Rule, ...] = (lexicon_rules, aspect_evaluations, scare_quotes, spoken_length, language)
