@@ -132,7 +132,7 @@ def main() -> int:
     parser.add_argument("--l2", type=float, default=0.01)
     parser.add_argument("--epochs", type=int, default=1500)
     parser.add_argument("--rate", type=float, default=0.05)
-    parser.add_argument("--max-false-alarms", type=float, default=0.01,
+    parser.add_argument("--max-false-alarms", type=float, default=0.005,
                         help="share of should-pass residual texts the head may flag")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write head.json")
     args = parser.parse_args()

@@ -60,11 +60,27 @@ def _joined(doc: Doc, left_last: int, right_first: int) -> bool:
     return not _PUNCT.search(text, spans[left_last - 1][1], spans[right_first][0])
 
 
-def _negator_near(doc: Doc, first: int, window: int = 4) -> bool:
+# What may stand between a negator and the positive word it turns: "is not a very good",
+# "never been great". Anything else means the negator is about something else
+# ("no overtime, good pay").
+_NEGATED_GAP = frozenset(
+    "a an the very so that really particularly always too all as exactly quite entirely overly "
+    "especially super been be being is are was were remotely even exactly terribly that much".split()
+)
+
+
+_OBJECTS = frozenset("me us them you him her".split())
+
+
+def _negator_near(doc: Doc, first: int, aspect_tokens: set[int], window: int = 4) -> bool:
+    """Is the positive word at `first` turned by a negator just before it? Only small
+    words, and the aspect itself ("they didn't pay me enough"), may stand between."""
     tokens = doc.tokens
-    for t in range(max(0, first - window), first):
-        if tokens[t] in NEGATORS and _joined(doc, t + 1, first):
-            return True
+    for t in range(first - 1, max(-1, first - window - 1), -1):
+        if tokens[t] in NEGATORS:
+            return _joined(doc, t + 1, first)
+        if tokens[t] not in _NEGATED_GAP and tokens[t] not in _OBJECTS and t not in aspect_tokens:
+            return False
     return False
 
 
@@ -84,8 +100,10 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
     if not aspects:
         return
     aspects.sort()
+    aspect_tokens = {t for first, last, *_ in aspects for t in range(first, last)}
     vetoes = {(first, p.group) for first, _, p in evaluations if p.group in ("diplomatic", "concession")}
     veto_at = {first: group for first, group in vetoes}
+    eval_starts = {first for first, _, _ in evaluations}
     tokens = doc.tokens
     covered = _covered_by_errors(doc)
     reported: set[int] = set()
@@ -94,7 +112,7 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
         if kind in ("diplomatic", "concession") or e_first in covered:
             continue  # a veto word, or an evaluation a lexicon rule already reports
         if kind == "positive":
-            if not _negator_near(doc, e_first):
+            if not _negator_near(doc, e_first, aspect_tokens):
                 continue
         elif NEGATORS.isdisjoint(tokens[e_first:e_first + 1]) and negated(doc, e_first):
             continue  # "the pay is not bad", "never late"
@@ -117,8 +135,8 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
                     continue
                 if not _NOT_MODIFIERS.isdisjoint(tokens[e_last:a_first]):
                     continue
-                if any(t in veto_at for t in range(e_last, a_first)):
-                    continue  # "no complaints about the pay"
+                if any(t in veto_at or (t in eval_starts and gap > 1) for t in range(e_last, a_first)):
+                    continue  # "no complaints about the pay", "no overtime, good pay"
             else:  # aspect, then evaluation: "the pay came late"
                 if kind == "absence":
                     continue
@@ -137,6 +155,7 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
         e_start, e_end = doc.char_span(e_first, e_last)
         if kind == "positive":  # name the negator with the positive word
             e_start = doc.spans[_last_negator(doc, e_first)][0]
+            e_end = max(e_end, doc.spans[e_last - 1][1])
             start = min(start, e_start)
         pairing = load("aspects")["pairing"]
         words = {"aspect": doc.text[a_start:a_end], "evaluation": doc.text[e_start:e_end]}

@@ -16,7 +16,6 @@ most negative score could not push the sentence over the line.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from functools import cache
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Finding
+from .diskcache import cached
 from .doc import Doc
 from .lexicon import NEGATORS, TOKEN, normalise
 from .sentiment import analyzer, can_be_negative, doc_can_be_negative
@@ -38,16 +38,23 @@ _FIRST_PERSON = frozenset("i im ive id ill my me myself".split())
 _DENIERS = NEGATORS | {"zero", "without"}
 # "from nothing to $300k", "down to almost none": a measure, not a negation.
 _MEASURE_BEFORE = frozenset("from to almost nearly virtually down".split())
-_CONTEXT_GROUPS = ("neutral_fact", "forward", "diplomatic", "cue")
+CUE_CAP = 2.0
 
 
 @cache
 def head() -> dict[str, Any]:
-    with open(HEAD_FILE, encoding="utf-8") as fh:
-        data = json.load(fh)
+    """The fitted weights, read back from the disk cache (json is off the start-up path)."""
+    data = cached("head", [HEAD_FILE], _read_head)
     if tuple(data["features"]) != FEATURES:
         raise RuntimeError(f"{HEAD_FILE.name} was fitted on other features: rerun benchmarks/fit_head.py")
     return data
+
+
+def _read_head() -> dict[str, Any]:
+    import json  # only on a cache miss
+
+    with open(HEAD_FILE, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def sentence_signals(doc: Doc) -> list[dict[str, float]]:
@@ -65,7 +72,13 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
             signals[where(first)]["aspect"] = 1.0
     for first, _, phrase in matches.get("context", ()):
         row = signals[where(first)]
-        row[phrase.group] = min(row[phrase.group] + 1.0, 3.0) if phrase.group == "cue" else 1.0
+        row[phrase.group] = row[phrase.group] + 1.0 if phrase.group == "cue" else 1.0
+    if any(row["cue"] for row in signals):
+        # Cues per ten words, at most 2: a long list of perks gathers a few "always" and
+        # "only" without being a complaint; a terse "too many meetings" is one.
+        lengths = [len(tokens)] if n == 1 else _sentence_lengths(doc)
+        for row, length in zip(signals, lengths):
+            row["cue"] = min(row["cue"] / max(1.0, length / 10), CUE_CAP)
     if not NEGATORS.isdisjoint(tokens):
         for i, token in enumerate(tokens):
             if token in NEGATORS and (not i or tokens[i - 1] not in _MEASURE_BEFORE):
@@ -75,6 +88,13 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
             if token in _FIRST_PERSON:
                 signals[where(i)]["first_person"] = 1.0
     return signals
+
+
+def _sentence_lengths(doc: Doc) -> list[int]:
+    lengths = [0] * len(doc.sentences)
+    for i in range(len(doc.tokens)):
+        lengths[doc.token_sentence(i)] += 1
+    return lengths
 
 
 def _only_denied_negatives(sentence: str) -> bool:
@@ -118,7 +138,7 @@ def _optimistic_bound(doc: Doc, weights: dict[str, float], bias: float) -> float
         present["first_person"] = 1.0
     for k, value in present.items():
         if weights.get(k, 0.0) > 0:
-            total += weights[k] * (min(value, 3.0) if k == "cue" else 1.0)
+            total += weights[k] * (min(value, CUE_CAP) if k == "cue" else 1.0)
     return total
 
 
