@@ -354,3 +354,22 @@ def test_ctrl_c_while_variants_wait_exits_130_without_waiting_for_them(live_serv
     lines = stderr.splitlines()
     assert lines[0] == "rewriter: error: interrupted" and "your draft is saved in" in lines[1]
     assert "Traceback" not in stderr and stdout == ""
+
+
+def test_cli_offline_variants_plain_lists_what_was_left_out(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    draft = "my coworkers are idiots and my boss micromanages me. 4 years as a data analyst, I built our Tableau reports"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+    proc = subprocess.run([sys.executable, "-m", "rewriter", "rewrite", draft, "--variants", "3", "--engine",
+                           "offline"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Left out (complaints and private details):\n" in out and "idiots" in out.split("Left out")[1]
+    answers = rewrite(draft, engine="offline", variants=3).variants
+    if len(answers) > 1:  # an engine with wordings: numbered, best first
+        assert out.startswith(f"{len(answers)} answers, the best first:\n\n1.\n{answers[0].answer}\n")
+    else:  # one wording: printed as a single answer, and a notice says why
+        assert out.startswith(answers[0].answer + "\n") and "1 distinct answer of the 3" in proc.stderr

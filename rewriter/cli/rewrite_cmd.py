@@ -21,6 +21,8 @@ from .inputs import read_file, read_text
 from .output import is_terminal, notice, print_json, safe
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..models import Finding
     from ..request import EngineChoice, RewriteRequest
     from ..results import Rewrite, Variant
@@ -196,22 +198,27 @@ def _print_findings(findings: tuple[Finding, ...]) -> None:
 
 
 def _print_plain(result: Rewrite) -> None:
-    if result.variants:
+    if len(result.variants) > 1:
         print(f"{len(result.variants)} answers, the best first:")
         _print_variants(result.variants)
+        _print_left_out(result.left_out)
         return
     print(safe(result.answer))
     if result.reasons:
         print("\nWhat was reframed:")
         for r in result.reasons:
             print(f"  - {safe(r.reason)} -> {safe(r.reframed_as)}")
-    if result.left_out:
-        print("\nLeft out (complaints and private details):")
-        for item in result.left_out:
-            print(f"  - {safe(item)}")
+    _print_left_out(result.left_out)
     if result.findings:
         print("\nWarnings:")
         _print_findings(result.findings)
+
+
+def _print_left_out(left_out: tuple[str, ...]) -> None:
+    if left_out:
+        print("\nLeft out (complaints and private details):")
+        for item in left_out:
+            print(f"  - {safe(item)}")
 
 
 def _print_rich(result: Rewrite) -> None:
@@ -221,7 +228,7 @@ def _print_rich(result: Rewrite) -> None:
 
     console = Console(highlight=False)
     subtitle = f"{result.engine}" + (f" · {result.model}" if result.model else "")
-    if result.variants:
+    if len(result.variants) > 1:
         for number, v in enumerate(result.variants, 1):
             title = f"Answer {number} of {len(result.variants)}" + (" (best)" if number == 1 else "")
             if not v.ok:
@@ -232,6 +239,7 @@ def _print_rich(result: Rewrite) -> None:
                 style = "red" if f.severity == "error" else "yellow"
                 console.print(Text(f"{f.severity} {f.rule} ({f.principle}): \"{safe(f.excerpt)}\"", style=style))
                 console.print(Text(f"  {safe(f.message)} Try: {safe(f.suggestion)}", style="italic"))
+        _rich_left_out(console, result.left_out)
         return
     console.print(Panel(Text(safe(result.answer)), title="Your answer", subtitle=subtitle, border_style="green"))
     if result.reasons:
@@ -242,10 +250,7 @@ def _print_rich(result: Rewrite) -> None:
             line.append("  →  ")
             line.append(safe(r.reframed_as), style="green")
             console.print(line)
-    if result.left_out:
-        console.print(Text("Left out (complaints and private details)", style="bold"))
-        for item in result.left_out:
-            console.print(Text(f"  • {safe(item)}", style="dim"))
+    _rich_left_out(console, result.left_out)
     for f in result.findings:
         console.print(Text(f"warning {f.rule} ({f.principle}): \"{safe(f.excerpt)}\"", style="yellow"))
         console.print(Text(f"  {safe(f.message)} Try: {safe(f.suggestion)}", style="italic"))
@@ -253,3 +258,11 @@ def _print_rich(result: Rewrite) -> None:
     if attempts > 1:
         console.print(Text(f"({attempts} attempts)", style="dim"))
 
+
+def _rich_left_out(console: Console, left_out: tuple[str, ...]) -> None:
+    from rich.text import Text
+
+    if left_out:
+        console.print(Text("Left out (complaints and private details)", style="bold"))
+        for item in left_out:
+            console.print(Text(f"  • {safe(item)}", style="dim"))
