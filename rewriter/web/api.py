@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Mapping
 from dataclasses import asdict
 from typing import Any, TypeVar
@@ -68,6 +69,18 @@ def status_for(exc: BaseException) -> int:
     return 500
 
 
+# user:password@ in a URL: a server's URL may carry credentials, and an error message may quote it.
+_URL_CREDENTIALS = re.compile(r"(?<=//)[^/@\s]+@")
+
+
+def failure(exc: BaseException, status: int) -> JSONResponse:
+    """A failed rewrite: its record (the CLI's --json shape), with any URL's credentials removed."""
+    record = to_record(exc)
+    if record["message"]:
+        record["message"] = _URL_CREDENTIALS.sub("", record["message"])
+    return json_response(record, status)
+
+
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(data, status_code=status, headers={**NO_STORE, **(headers or {})})
 
@@ -100,18 +113,18 @@ async def api_rewrite(body: RewriteBody, request: Request) -> Response:
     client = getattr(request.app.state, "llm_client", None)
     if body.engine == "llm" and client is None and not llm_configured():
         # Said here, not by the pipeline: its help names command-line options the page has not.
-        return json_response(to_record(ConfigurationError(f"no LLM is configured. {LLM_HELP}")), 503)
+        return failure(ConfigurationError(f"no LLM is configured. {LLM_HELP}"), 503)
     try:
         result = await _unless_client_leaves(arewrite(request=body.to_request(), client=client), request)
     except _ClientLeft:
         return Response(status_code=499)  # nobody reads it: the connection is gone
     except StillNegativeError as exc:
-        return json_response(to_record(exc))
+        return failure(exc, 200)  # an answer, just not a clean one: its record says so
     except RewriterError as exc:
-        return json_response(to_record(exc), status_for(exc))
+        return failure(exc, status_for(exc))
     except Exception as exc:  # noqa: BLE001  (a bug: the record names its type only)
         internal_error(exc, "rewrite")
-        return json_response(to_record(exc), 500)
+        return failure(exc, 500)
     return json_response(result.to_record())
 
 

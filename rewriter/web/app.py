@@ -98,14 +98,15 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> Res
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return json_response(error_body("the request body is not valid JSON"), 400)
+    whole_body = [e for e in errors if tuple(e.get("loc", ())) == ("body",)]
+    sent_json = "json" in request.headers.get("content-type", "")
+    if whole_body and (not sent_json or whole_body[0].get("type") == "missing"):  # no body, text, a form
+        return json_response(error_body("send the body as a JSON object, with Content-Type: application/json"), 400)
     problems = []
     for error in errors:
         where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
         if error.get("type") == "extra_forbidden":
             problems.append(f"unknown field {where!r}")
-        elif not where and error.get("type") == "missing":  # no body, or one sent as text/plain or a form
-            return json_response(error_body("send the body as a JSON object, with Content-Type: application/json"),
-                                 400)
         elif not where:
             problems.append("the body must be a JSON object")
         else:
