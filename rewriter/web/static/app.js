@@ -143,12 +143,12 @@ function principleLabel(id) {
   return title ? `${id} · ${title}` : id;
 }
 
-function findingItem(finding) {
+function findingItem(finding, wholeAnswer = false) {
   const item = el("li", `finding ${finding.severity}`);
   const head = el("p", "finding-head");
   head.append(el("span", `badge ${finding.severity}`, finding.severity));
   head.append(" ");
-  head.append(el("span", "excerpt", `“${finding.excerpt}”`));
+  head.append(wholeAnswer ? el("span", "excerpt", "the whole answer") : el("span", "excerpt", `“${finding.excerpt}”`));
   item.append(head);
   item.append(el("p", "finding-message", finding.message));
   const suggestion = el("p", "finding-suggestion");
@@ -295,7 +295,9 @@ function renderRewrite(record, asked) {
   });
   fillList("left-out-block", "left-out", record.left_out || [], (text) => el("li", null, text));
   fillList("facts-block", "facts", record.facts_kept || [], (text) => el("li", null, text));
-  fillList("rewrite-findings-block", "rewrite-findings", record.findings || [], findingItem);
+  const answerChars = Array.from(record.answer);
+  fillList("rewrite-findings-block", "rewrite-findings", record.findings || [],
+    (f) => findingItem(f, coversAll(answerChars, f)));
   fillList("notices-block", "notices", record.notices || [], (text) => el("li", null, text));
 
   $("rewrite-result").hidden = false;
@@ -392,7 +394,7 @@ function renderCheck(report, text) {
   const marks = renderMarked($("marked"), text, findings);
   $("check-findings").replaceChildren(
     ...findings.map((finding, index) => {
-      const item = findingItem(finding);
+      const item = findingItem(finding, whole.includes(finding));
       const mark = marks.get(index);
       if (mark) {
         const show = el("button", "link", "Show it in the answer");
