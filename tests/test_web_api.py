@@ -247,7 +247,8 @@ def test_a_failing_llm_is_502_and_the_key_is_not_in_it(llm: ScriptedServer) -> N
 
 
 def test_a_slow_llm_holds_up_no_one_else(monkeypatch: pytest.MonkeyPatch) -> None:
-    server = GatedServer([Scripted.completion(answer_json(CLEAN))]).start()
+    server = GatedServer([Scripted.completion(answer_json(CLEAN))])
+    server.start()
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
     app = create_app()
@@ -272,7 +273,8 @@ def test_a_slow_llm_holds_up_no_one_else(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_a_page_that_goes_away_cancels_its_rewrite(monkeypatch: pytest.MonkeyPatch) -> None:
-    server = GatedServer([Scripted.completion(answer_json(CLEAN))]).start()
+    server = GatedServer([Scripted.completion(answer_json(CLEAN))])
+    server.start()
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
     app = create_app()

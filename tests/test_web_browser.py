@@ -337,7 +337,8 @@ def test_user_text_is_shown_never_run(page: tuple[Page, Console], offline: Serve
 @pytest.fixture
 def llm() -> Iterator[tuple[GatedServer, Served]]:
     gated = GatedServer([Scripted.completion(answer_json(CLEAN, reasons=[("oversight", "more ownership")],
-                                                         left_out=["my boss micromanages me"]))]).start()
+                                                         left_out=["my boss micromanages me"]))])
+    gated.start()
     env = serve_env({"OPENAI_BASE_URL": gated.base_url, "OPENAI_API_KEY": SENTINEL_KEY,
                      "REWRITER_RETRY_MAX_WAIT": "0"})
     try:
@@ -390,6 +391,7 @@ def test_cancel_an_llm_rewrite(page: tuple[Page, Console], llm: tuple[GatedServe
     tab.goto(server.url)
     tab.get_by_label("Your blunt draft").fill("my boss micromanages me")
     tab.get_by_role("button", name="Rewrite", exact=True).click()
+    assert gated.arrived.wait(WAIT_MS / 1000)  # the LLM has it, and holds it
     tab.get_by_role("button", name="Cancel").click()
     tab.get_by_text("Cancelled. Your draft is still here.").wait_for()
     assert tab.get_by_label("Your blunt draft").input_value() == "my boss micromanages me"
