@@ -492,6 +492,16 @@ def test_template_text_is_escaped() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+def test_markup_in_a_draft_comes_back_as_json_text(app: ASGIApp) -> None:
+    payload = '<script>alert(1)</script><img src=x onerror="alert(2)"> my boss never listens'
+    for path, body in (("/api/check", {"text": payload}), ("/api/rewrite", {"draft": payload})):
+        response = call(app, "POST", path, json=body)
+        assert response.headers["content-type"] == "application/json"  # with nosniff: never read as HTML
+        assert response.headers["x-content-type-options"] == "nosniff"
+    excerpts = [f["excerpt"] for f in call(app, "POST", "/api/check", json={"text": payload}).json()["findings"]]
+    assert any("never listens" in e for e in excerpts)
+
+
 def test_the_wheel_ships_every_asset_and_template(tmp_path: Path) -> None:
     from hatchling.builders.wheel import WheelBuilder
 

@@ -156,6 +156,8 @@ async def api_check(body: CheckBody) -> Response:
     try:
         # In-line, not in a worker thread: a 5,000-character check takes milliseconds.
         report = check(body.text, draft=body.draft or None, context=context)
+    except RewriterError as exc:  # a limit of the validator's own, say
+        return json_response(error_body(str(exc)), status_for(exc))
     except Exception as exc:  # noqa: BLE001  (a bug: the message names its type only)
         internal_error(exc, "check")
         return json_response(error_body(to_record(exc)["message"]), 500)
