@@ -6,6 +6,7 @@ user types is put on screen by app.js with textContent, never as HTML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+import markupsafe
 
 from .. import models
 from ..config import DEFAULT_MODEL, ENV_BASE_URL, ENV_KEY, Settings, llm_configured
@@ -57,13 +59,21 @@ class EngineInfo:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,  # every template, whatever its name
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["code"] = _inline_code
+    return env
+
+
+def _inline_code(text: str) -> markupsafe.Markup:
+    """`name` in a docstring as <code>name</code>; everything escaped first."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
 
 
 def render_page(engine: EngineInfo, version: str) -> str:

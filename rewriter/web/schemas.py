@@ -25,7 +25,7 @@ class RewriteBody(BaseModel):
     role: str | None = Field(None, max_length=SHORT_TEXT, description="The role you are applying for.")
     company: str | None = Field(None, max_length=SHORT_TEXT, description="The company you are applying to.")
     job_posting: str | None = Field(None, description="The job posting (long ones are trimmed, with a notice).")
-    tone: str = Field("professional", max_length=SHORT_TEXT, description="professional, warm, concise, ...")
+    tone: str = Field("professional", max_length=SHORT_TEXT, description="How the answer sounds: professional, warm, confident, direct.")
     seconds: int = Field(60, description="Target spoken length in seconds (5 to 600).")
     engine: Literal["auto", "llm", "offline"] = Field(
         "auto", description="auto: the LLM when one is configured, else offline; llm; offline."
