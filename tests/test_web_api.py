@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import re
+import signal
 import socket
 import stat
 import subprocess
@@ -561,6 +562,12 @@ def test_serve_prints_its_url_serves_the_page_and_stops_on_ctrl_c(tmp_path: Path
     assert MARKER not in "\n".join(server.stdout) + server.stderr
     for path in home.rglob("*"):
         assert not path.is_file() or MARKER.encode() not in path.read_bytes(), path
+
+
+def test_serve_stops_cleanly_on_sigterm_too() -> None:
+    with served() as server:
+        assert server.stop(signal.SIGTERM) == 0
+    assert server.stdout[-1] == "rewriter: stopped" and "Traceback" not in server.stderr
 
 
 def test_serve_open_opens_the_browser(tmp_path: Path) -> None:

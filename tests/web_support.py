@@ -75,10 +75,10 @@ class Served:
     stdout: list[str] = field(default_factory=list)
     stderr: str = ""
 
-    def stop(self) -> int:
-        """Ctrl-C, as a person would press it; returns the exit status."""
+    def stop(self, how: signal.Signals = signal.SIGINT) -> int:
+        """Ctrl-C, as a person would press it (or `how`); returns the exit status."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            self.proc.send_signal(how)
         try:
             self.proc.wait(HANG_GUARD)
         except subprocess.TimeoutExpired:

@@ -9,11 +9,13 @@ has started.
 from __future__ import annotations
 
 import ipaddress
+import signal
 import socket
 import sys
 import threading
 import webbrowser
 from collections.abc import Callable
+from types import FrameType
 
 from ..errors import ConfigurationError
 from .guard import is_loopback
@@ -86,13 +88,21 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, open_browser: bool = Fal
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
     ))
+    # A `kill` (SIGTERM) stops it as Ctrl-C does: uvicorn shuts down first, then re-raises the
+    # signal it caught, which lands here instead of ending the process mid-sentence.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it caught, once it has shut down
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
     say("rewriter: stopped")
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _machine_names() -> tuple[str, ...]:
