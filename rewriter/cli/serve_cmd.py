@@ -18,8 +18,9 @@ def serve_command(
 ) -> int:
     """Start the web page: paste a draft and get the answer, or check an answer you wrote.
 
-    Prints the address to open; Ctrl-C stops it. With no LLM configured, nothing leaves
-    this machine. The JSON API and its docs are at /api and /docs.
+    Prints the address to open; Ctrl-C stops it. Nothing leaves this machine unless an LLM is set up.
+
+    The same page serves a JSON API (the CLI's --json shapes), documented at /docs.
 
     Examples:
 
