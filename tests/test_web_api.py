@@ -32,7 +32,16 @@ import pytest
 from conftest import SENTINEL_KEY
 from scripted_server import Scripted, ScriptedServer, answer_json
 from starlette.types import ASGIApp, Message
-from web_support import HANG_GUARD, ROOT, GatedServer, call, client, serve_env, served
+from web_support import (
+    HANG_GUARD,
+    ROOT,
+    GatedServer,
+    call,
+    client,
+    read_line,
+    serve_env,
+    served,
+)
 
 from rewriter import check, load_principles, rewrite
 from rewriter.config import Settings
@@ -407,6 +416,28 @@ def test_a_streamed_body_is_counted_not_trusted(app: ASGIApp) -> None:
     assert len(given) == 5  # it stopped reading at the chunk that went over: 4 x 16 KB is the limit
 
 
+def test_a_client_that_leaves_mid_body_gets_nothing_and_nothing_runs(app: ASGIApp,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[str] = []
+    monkeypatch.setattr("rewriter.web.api.check", lambda *a, **k: ran.append("check"))
+    messages: list[Message] = [{"type": "http.request", "body": b'{"text": "my bo', "more_body": True},
+                               {"type": "http.disconnect"}]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return messages.pop(0)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/check", "raw_path": b"/api/check", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json")],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000)}
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert sent == [] and ran == []
+
+
 # ---------------------------------------------------------------- headers and assets
 
 
@@ -581,6 +612,15 @@ def test_serve_open_opens_the_browser(tmp_path: Path) -> None:
                 break
             time.sleep(0.05)
         assert opened.read_text().strip() == server.url
+
+
+def test_serve_open_without_a_browser_says_so(tmp_path: Path) -> None:
+    # No browser anywhere: BROWSER names none that exists, and PATH (the serve command needs none) finds none.
+    env = serve_env({"BROWSER": str(tmp_path / "no-such-browser"), "PATH": str(tmp_path)})
+    with served("--open", env=env) as server:
+        assert server.proc.stderr is not None
+        line = read_line(server.proc.stderr)
+    assert line == f"rewriter: no web browser could be opened here: open {server.url} yourself\n"
 
 
 def test_serve_on_a_port_in_use_is_one_clear_line() -> None:

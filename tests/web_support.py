@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx2 as httpx
 from scripted_server import Scripted, ScriptedServer
@@ -92,8 +92,9 @@ class Served:
 
 def serve_env(extra: Mapping[str, str] | None = None, *, home: Path | None = None) -> dict[str, str]:
     """The environment for the command: no LLM configured unless `extra` says so."""
+    # No LLM settings, and no display: a test never opens a real browser window.
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OPENAI_", "REWRITER_")) and k not in ("BROWSER",)}
+           if not k.startswith(("OPENAI_", "REWRITER_")) and k not in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY")}
     if home is not None:
         env.update(HOME=str(home), TMPDIR=str(home), XDG_CACHE_HOME=str(home / ".cache"))
     env.update(extra or {})
@@ -109,15 +110,10 @@ def served(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = 
         cwd=cwd or ROOT,
     )
     assert proc.stdout is not None
-    lines: queue.Queue[str] = queue.Queue()
-    # The first line is read in a thread so that a server that never prints fails, not hangs.
-    reader = threading.Thread(target=lambda: lines.put(proc.stdout.readline() if proc.stdout else ""), daemon=True)
-    reader.start()
-    try:
-        first = lines.get(timeout=HANG_GUARD)
-    except queue.Empty:
+    first = read_line(proc.stdout)
+    if first is None:
         proc.kill()
-        raise AssertionError("rewriter serve printed no address") from None
+        raise AssertionError("rewriter serve printed no address")
     match = re.search(r"http://\S+/", first)
     if match is None:
         proc.kill()
@@ -129,6 +125,17 @@ def served(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = 
         yield running
     finally:
         running.stop()
+
+
+def read_line(stream: IO[str]) -> str | None:
+    """The next line of a child's output; None if none comes within the hang guard (read in a
+    thread, so that a child that never prints fails the test instead of hanging it)."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=HANG_GUARD)
+    except queue.Empty:
+        return None
 
 
 def wait_until_ready(url: str) -> None:

@@ -109,6 +109,10 @@ class Refused(Exception):
         self.message = message
 
 
+class _Gone(Exception):
+    """The client disconnected while its request was coming in."""
+
+
 class Guard:
     """ASGI middleware: the Host, cross-site and body-size checks, and the security headers."""
 
@@ -132,6 +136,8 @@ class Guard:
                 receive = await self._read_body(headers, receive)
         except Refused as refused:
             await send_error(send, refused.status, refused.message)
+            return
+        except _Gone:  # the client left before its body was in: nobody to answer
             return
         await self.app(scope, receive, send)
 
@@ -171,7 +177,7 @@ class Guard:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return _replay([message], receive)
+                raise _Gone
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:  # counted, not trusted: a chunked body has no Content-Length

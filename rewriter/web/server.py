@@ -79,7 +79,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, open_browser: bool = Fal
     say("Open that address in your browser. Press Ctrl-C to stop.")
     if open_browser:
         # In a thread: some browsers' launchers block until the window closes.
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        threading.Thread(target=_open, args=(url, warn), daemon=True).start()
     server = uvicorn.Server(uvicorn.Config(
         app,
         log_level="warning",  # no access log: a URL is all it would show, but nothing needs it
@@ -99,6 +99,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, open_browser: bool = Fal
         signal.signal(signal.SIGTERM, previous)
         sock.close()
     say("rewriter: stopped")
+
+
+def _open(url: str, warn: Callable[[str], None]) -> None:
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        warn(f"rewriter: no web browser could be opened here: open {url} yourself")
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
