@@ -507,6 +507,13 @@ def test_the_page_loads_everything_from_itself(app: ASGIApp) -> None:
     assert "<style" not in page.text
 
 
+def test_no_form_can_put_a_draft_in_a_url(app: ASGIApp) -> None:
+    """A GET form would put the draft in the address bar and the browser's history, should app.js not run."""
+    forms = [a for t, a in page_tags(call(app, "GET", "/").text) if t == "form"]
+    assert len(forms) == 2
+    assert all(a.get("method") == "post" and (a.get("action") or "").startswith("/api/") for a in forms)
+
+
 def test_every_form_field_has_a_label(app: ASGIApp) -> None:
     tags = page_tags(call(app, "GET", "/").text)
     labelled = {a.get("for") for t, a in tags if t == "label"}
