@@ -240,6 +240,64 @@ def test_rewrite_then_check_it_in_detail(page: tuple[Page, Console], offline: Se
     console.assert_clean()
 
 
+SEGMENTS = """m => {
+  const out = []; let at = 0;
+  for (const node of m.childNodes) {
+    const text = node.nodeType === 3 ? node.textContent : node.firstChild.textContent;
+    const size = Array.from(text).length;  // code points, as Python counts
+    if (node.nodeType !== 3) out.push([at, at + size, node.className, node.querySelector('.tip').textContent]);
+    at += size;
+  }
+  return out;
+}"""
+
+
+def _covered(segments: list[list[Any]], message: str) -> set[int]:
+    return {i for start, end, _, tip in segments if message in tip for i in range(start, end)}
+
+
+def test_highlights_land_on_their_spans_past_emoji(page: tuple[Page, Console], offline: Served) -> None:
+    text = "🎉 Honestly, my boss never listens and I am sick of this dead-end job. 👩‍💻 I guess I want more."
+    tab, console = page
+    tab.goto(offline.url + "#check")
+    tab.get_by_label("The answer to check").fill(text)
+    tab.get_by_role("button", name="Check", exact=True).click()
+    tab.locator("#check-summary").wait_for()
+    segments = tab.locator("#marked").evaluate(SEGMENTS)
+    findings = api(offline, "/api/check", {"text": text})["findings"]
+    spans = [f for f in findings if not (f["start"] == 0 and f["end"] == len(text))]
+    assert len(spans) >= 4
+    for message in {f["message"] for f in spans}:  # rules that share a message are checked together
+        expected = {i for f in spans if f["message"] == message for i in range(f["start"], f["end"])}
+        # JavaScript counts UTF-16 units; the page counts code points, as the API does.
+        assert _covered(segments, message) == expected, message
+    whole = [f for f in findings if f not in spans]
+    assert tab.locator("#whole li").count() == len(whole)  # told above the answer, not painted over it
+    console.assert_clean()
+
+
+def test_overlapping_findings_share_the_text_they_share(page: tuple[Page, Console], offline: Served) -> None:
+    text = "I guess my manager never listens to the team."
+    one = {"rule": "vague.hedge", "principle": "P1", "severity": "warning", "start": 0, "end": 18,
+           "excerpt": text[0:18], "message": "First message.", "suggestion": "First fix."}
+    two = {"rule": "blame.manager", "principle": "P2", "severity": "error", "start": 10, "end": 32,
+           "excerpt": text[10:32], "message": "Second message.", "suggestion": "Second fix."}
+    tab, console = page
+    tab.goto(offline.url + "#check")
+    tab.route("**/api/check", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                          body=json.dumps({"ok": False, "findings": [one, two]})))
+    tab.get_by_label("The answer to check").fill(text)
+    tab.get_by_role("button", name="Check", exact=True).click()
+    tab.locator("#check-summary").wait_for()
+    segments = tab.locator("#marked").evaluate(SEGMENTS)
+    assert [(a, b) for a, b, _, _ in segments] == [(0, 10), (10, 18), (18, 32)]
+    assert _covered(segments, "First message.") == set(range(18))
+    assert _covered(segments, "Second message.") == set(range(10, 32))
+    assert ["warning" in c for _, _, c, _ in segments] == [True, False, False]  # an error wins where both are
+    assert tab.locator("#check-summary").inner_text() == "1 error, 1 warning."
+    console.assert_clean()
+
+
 # ---------------------------------------------------------------- keyboard, phone, escaping
 
 
