@@ -389,6 +389,43 @@ def test_user_text_is_shown_never_run(page: tuple[Page, Console], offline: Serve
     console.assert_clean()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_accessibility_violation(browser: Browser, offline: Served, scheme: str) -> None:
+    """axe-core (shipped inside axe-playwright-python) on every state of the page: labels, ARIA,
+    contrast, focus order. Run through Playwright's evaluate, which the page's CSP does not govern."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        pytest.skip("accessibility test: axe-playwright-python is not installed (pip install -e '.[test]')")
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, color_scheme=scheme)  # type: ignore[arg-type]
+    context.set_default_timeout(WAIT_MS)
+    tab = context.new_page()
+    console = Console(tab)
+    axe = Axe()
+
+    def violations(state: str) -> list[str]:
+        tab.evaluate(axe.axe_script)
+        found = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+        return [f"{state}: {v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes']]}" for v in found]
+
+    try:
+        tab.goto(offline.url)
+        found = violations("empty")
+        tab.get_by_label("Your blunt draft").fill(DRAFT)
+        tab.get_by_role("button", name="Rewrite", exact=True).click()
+        tab.locator("#answer").wait_for()
+        found += violations("rewritten")
+        tab.get_by_role("tab", name="Check my answer").click()
+        tab.get_by_label("The answer to check").fill(BLUNT)
+        tab.get_by_role("button", name="Check", exact=True).click()
+        tab.locator("#marked mark.hl").first.focus()
+        found += violations("checked, a highlight focused")
+        assert found == []
+        console.assert_clean()
+    finally:
+        context.close()
+
+
 # ---------------------------------------------------------------- with an LLM (the scripted server)
 
 
