@@ -389,6 +389,16 @@ def test_user_text_is_shown_never_run(page: tuple[Page, Console], offline: Serve
     console.assert_clean()
 
 
+def test_the_api_docs_render_offline(page: tuple[Page, Console], offline: Served) -> None:
+    tab, console = page
+    tab.goto(offline.url + "docs")
+    assert tab.get_by_role("heading", name="POST /api/rewrite").is_visible()
+    assert tab.get_by_role("heading", name="GET /api/principles").is_visible()
+    tab.get_by_role("link", name="the page").click()
+    tab.get_by_label("Your blunt draft").wait_for()
+    console.assert_clean()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_accessibility_violation(browser: Browser, offline: Served, scheme: str) -> None:
     """axe-core (shipped inside axe-playwright-python) on every state of the page: labels, ARIA,
