@@ -74,7 +74,7 @@ _URL_CREDENTIALS = re.compile(r"(?<=//)[^/@\s]+@")
 
 
 def failure(exc: BaseException, status: int) -> JSONResponse:
-    """A failed rewrite: its record (the CLI's --json shape), with any URL's credentials removed."""
+    """A rewrite with no clean answer: its record (the CLI's --json shape), any URL's credentials removed."""
     record = to_record(exc)
     if record["message"]:
         record["message"] = _URL_CREDENTIALS.sub("", record["message"])
