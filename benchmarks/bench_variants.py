@@ -63,7 +63,7 @@ class _VariantServer(ScriptedServer):
         self.honour_n = honour_n
         self.turn = 0
 
-    def _next(self, raw: bytes = b"") -> Scripted:
+    def _answer(self, raw: bytes) -> Scripted:
         wanted = json.loads(raw).get("n", 1) if raw else 1
         with self._lock:
             start, self.turn = self.turn, self.turn + 1

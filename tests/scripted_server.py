@@ -218,19 +218,25 @@ class ScriptedServer:
         return len(self.script)
 
     # -------------------------------------------------------------- requests
-    def _next(self, raw: bytes = b"") -> Scripted:
+    def _answer(self, raw: bytes) -> Scripted:
+        """The response to a chat request: an entry kept for it (`Scripted.when`), else the next."""
+        text = raw.decode("utf-8", "replace")
         with self._lock:
-            text = raw.decode("utf-8", "replace")
             for i, entry in enumerate(self.script):
                 # json.dumps: the text as it appears inside the request's JSON strings
                 if entry.match is not None and json.dumps(entry.match)[1:-1] in text:
                     return self.script.pop(i)
-            plain = [i for i, entry in enumerate(self.script) if entry.match is None]
-            if not plain:
+        return self._next()
+
+    def _next(self) -> Scripted:
+        """The next plain entry of the script (entries kept for a request are skipped)."""
+        with self._lock:
+            plain = next((i for i, entry in enumerate(self.script) if entry.match is None), None)
+            if plain is None:
                 return Scripted.error(500, "scripted server: script exhausted", type_="server_error")
             if self.repeat_last and len(self.script) == 1:
                 return self.script[0]
-            return self.script.pop(plain[0])
+            return self.script.pop(plain)
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         path = handler.path.split("?", 1)[0]
@@ -250,7 +256,7 @@ class ScriptedServer:
         elif (method, path) not in ROUTES:
             response = Scripted.error(404, f"no route {method} {path}", type_="not_found")
         else:
-            response = self._next(raw)
+            response = self._answer(raw)
         delay = response.delay + self.latency
         if delay:  # from the request's arrival: the server's own parsing is part of its latency
             time.sleep(max(0.0, arrived + delay - time.monotonic()))
