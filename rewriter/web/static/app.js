@@ -192,7 +192,7 @@ function rewriteBody() {
     tone: optional("tone") || "professional",
     seconds: seconds === "" ? 60 : Number(seconds),
     engine: offline && offline.checked ? "offline" : "auto",
-    variants: $("variants") ? Number($("variants").value) || 1 : 1,
+    variants: $("variant-count") ? Number($("variant-count").value) || 1 : 1,
   };
 }
 
