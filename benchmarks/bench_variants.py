@@ -94,8 +94,9 @@ def _timed(calls: dict[str, Callable[[], object]], rounds: int) -> dict[str, flo
     for call in calls.values():  # warm-up: imports, lexicons, templates, connections
         call()
     times: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(rounds):
-        for name, call in calls.items():
+    order = list(calls.items())
+    for round_ in range(rounds):
+        for name, call in order if round_ % 2 == 0 else reversed(order):  # no side always goes first
             started = time.perf_counter()
             call()
             times[name].append(time.perf_counter() - started)
