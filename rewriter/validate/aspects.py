@@ -40,7 +40,9 @@ _NOT_MODIFIERS = frozenset(
 _TARGET_ASPECT = {"manager": "management", "employer": "management", "they": "management", "colleagues": "culture"}
 _TARGET_RULE = {"manager": "blame.manager", "employer": "blame.employer", "they": "blame.they",
                 "colleagues": "blame.colleagues"}
+_TARGET_RULES = frozenset(_TARGET_RULE.values())
 _GENERAL = ("negative", "absence", "positive", "fact")
+_DETERMINERS = frozenset("the a an my our their his her its this that these those last".split())
 
 
 @cache
@@ -120,7 +122,7 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
         if any(veto_at.get(t) == "diplomatic" for t in range(e_last, min(e_last + 3, len(tokens)))):
             continue
         best: tuple[int, int, str, str, str] | None = None
-        best_gap = 99
+        best_rank: tuple[bool, int] = (True, 99)
         for aspect in aspects:
             a_first, a_last, group, _, _ = aspect
             if a_first < e_last and e_first < a_last:
@@ -133,7 +135,10 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
                 gap = a_first - e_last
                 if gap > BEFORE_ASPECT or not _joined(doc, e_last, a_first):
                     continue
-                if not _NOT_MODIFIERS.isdisjoint(tokens[e_last:a_first]):
+                between = tokens[e_last:a_first]
+                if kind == "fact":  # "went back on the raise", "still haven't paid my bonus"
+                    between = [t for t in between if t not in _DETERMINERS]
+                if not _NOT_MODIFIERS.isdisjoint(between):
                     continue
                 if any(t in veto_at or (t in eval_starts and gap > 1) for t in range(e_last, a_first)):
                     continue  # "no complaints about the pay", "no overtime, good pay"
@@ -143,9 +148,11 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
                 gap = e_first - a_last
                 if gap > AFTER_ASPECT or not _joined(doc, a_last, e_first):
                     continue
-            if gap < best_gap or gap == best_gap and best is not None and best[2] in _TARGET_ASPECT.values() \
-                    and aspect[3].startswith("complaint"):
-                best, best_gap = aspect, gap
+            # The workplace aspect over a person ("they went back on the raise": the raise),
+            # then the nearer.
+            rank = (aspect[3] in _TARGET_RULES, gap)
+            if best is None or rank < best_rank:
+                best, best_rank = aspect, rank
         if best is None or best[0] in reported:
             continue
         reported.add(best[0])
