@@ -50,6 +50,15 @@ def _aspect_sections() -> dict[str, dict[str, Any]]:
     return {k: v for k, v in load("aspects").items() if isinstance(v, dict) and "exact" in v}
 
 
+@cache
+def _specific_to(evaluation: str) -> frozenset[str]:
+    """The aspects an aspect-specific evaluation judges ("brutal": hours and workload)."""
+    return frozenset(
+        name for name, section in load("evaluations").items()
+        if isinstance(section, dict) and evaluation in section.get("exact", ())
+    )
+
+
 def _joined(doc: Doc, left_last: int, right_first: int) -> bool:
     """No clause break between token left_last-1 and token right_first."""
     tokens = doc.tokens
@@ -127,7 +136,7 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
             a_first, a_last, group, _, _ = aspect
             if a_first < e_last and e_first < a_last:
                 continue  # the same words
-            if kind not in _GENERAL and kind != group:
+            if kind not in _GENERAL and group not in _specific_to(phrase.text):
                 continue  # "long" judges hours, not pay
             if kind == "absence" and sections.get(group, {}).get("weak_absence"):
                 continue  # no promotion path is a fair reason to move (P4)

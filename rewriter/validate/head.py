@@ -30,7 +30,7 @@ from .sentiment import analyzer, can_be_negative, doc_can_be_negative
 
 HEAD_FILE = Path(__file__).with_name("head.json")
 VADER = ("neg", "neu", "pos", "compound")
-SIGNALS = ("aspect", "neutral_fact", "forward", "diplomatic", "cue", "negator", "first_person")
+SIGNALS = ("aspect", "neutral_fact", "forward", "diplomatic", "achievement", "cue", "negator", "first_person")
 FEATURES = VADER + SIGNALS
 _FIRST_PERSON = frozenset("i im ive id ill my me myself".split())
 # "zero accidents", "no complaints", "never late": a negative word that is denied,
@@ -71,6 +71,8 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
         for first, _, _ in matches.get(name, ()):
             signals[where(first)]["aspect"] = 1.0
     for first, _, phrase in matches.get("context", ()):
+        if phrase.group == "cue" and _denial_or_measure(tokens, first):
+            continue  # "zero accidents", "from nothing to $300k": no complaint
         row = signals[where(first)]
         row[phrase.group] = row[phrase.group] + 1.0 if phrase.group == "cue" else 1.0
     if any(row["cue"] for row in signals):
@@ -81,13 +83,27 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
             row["cue"] = min(row["cue"] / max(1.0, length / 10), CUE_CAP)
     if not NEGATORS.isdisjoint(tokens):
         for i, token in enumerate(tokens):
-            if token in NEGATORS and (not i or tokens[i - 1] not in _MEASURE_BEFORE):
+            if token in NEGATORS and not _denial_or_measure(tokens, i):
                 signals[where(i)]["negator"] = 1.0
+    for i, token in enumerate(tokens):
+        if token[:1].isdigit():
+            signals[where(i)]["achievement"] = 1.0
     if not _FIRST_PERSON.isdisjoint(tokens):
         for i, token in enumerate(tokens):
             if token in _FIRST_PERSON:
                 signals[where(i)]["first_person"] = 1.0
     return signals
+
+
+def _denial_or_measure(tokens: list[str], i: int) -> bool:
+    """Is the negator or cue at i part of a measure ("from nothing to", "almost none") or
+    the denial of a negative word ("zero accidents", "no complaints")?"""
+    if i and tokens[i - 1] in _MEASURE_BEFORE:
+        return True
+    if tokens[i] not in _DENIERS:
+        return False
+    valence = analyzer().lexicon
+    return any(valence.get(t, 0.0) < 0 for t in tokens[i + 1:i + 3])
 
 
 def _sentence_lengths(doc: Doc) -> list[int]:

@@ -150,7 +150,8 @@ def _split_gaps(text: str) -> list[str]:
 
 # A first word's phrases: those decided from the second slot on, those by second word,
 # and (for negators) the by-second-word phrases that open with NEG.
-_Entry = tuple[list["Phrase"], dict[str, list["Phrase"]], "dict[str, list[Phrase]] | None"]
+_Entry = tuple[tuple[tuple[str, "Phrase"], ...], list["Phrase"], dict[str, list["Phrase"]],
+               "dict[str, list[Phrase]] | None"]
 
 
 class PhraseIndex:
@@ -176,10 +177,19 @@ class PhraseIndex:
         # needs one lookup per token. Their by-second-word table is shared, not copied:
         # the disk cache stores it once.
         neg_loose, neg_by_second = index.pop(NEG, ([], {}))
-        self._index: dict[str, _Entry] = {key: (loose, by_second, None) for key, (loose, by_second) in index.items()}
-        for key in NEGATORS:
+        self._index: dict[str, _Entry] = {}
+        for key in set(index) | NEGATORS:
             loose, by_second = index.get(key, ([], {}))
-            self._index[key] = (loose + neg_loose, by_second, neg_by_second)
+            if key in NEGATORS:
+                loose = loose + neg_loose
+            # One-word phrases match on the spot: keep one per lexicon, out of the loop.
+            singles: dict[str, Phrase] = {}
+            for p in loose:
+                if len(p.slots) == 1:
+                    singles.setdefault(p.lexicon, p)  # the first listed wins, as in the scan
+            longer = [p for p in loose if len(p.slots) > 1]
+            self._index[key] = (tuple(singles.items()), longer, by_second,
+                                neg_by_second if key in NEGATORS else None)
 
     def matches(self, tokens: list[str]) -> dict[str, list[tuple[int, int, Phrase]]]:
         """Per lexicon, (first token, last token + 1, phrase) for every match, the
@@ -191,19 +201,21 @@ class PhraseIndex:
             entry = index.get(tok)
             if entry is None:
                 continue
+            singles, loose, by_second, neg_by_second = entry
+            best: dict[str, tuple[int, int, Phrase]] | None = None
+            if singles:
+                best = {name: (i, i + 1, phrase) for name, phrase in singles}
             nxt = tokens[i + 1] if i + 1 < n else ""
-            loose, by_second, neg_by_second = entry
-            groups = [loose]
+            groups = [loose] if loose else []
             if nxt in by_second:
                 groups.append(by_second[nxt])
             if neg_by_second is not None and nxt in neg_by_second:
                 groups.append(neg_by_second[nxt])
-            best: dict[str, tuple[int, int, Phrase]] | None = None
             for group in groups:
                 for phrase in group:
                     slots = phrase.slots
                     if len(slots) == 1:
-                        end = i + 1  # one word, already matched: most phrases
+                        end = i + 1
                     else:
                         # Most candidates fail on their second word: test it inline.
                         if slots[1].__class__ is frozenset and nxt not in slots[1]:
