@@ -48,9 +48,10 @@ def test_precision_and_recall_on_tuning_corpus(name: str, capsys: pytest.Capture
 def test_holdout_does_not_regress(capsys: pytest.CaptureFixture[str]) -> None:
     s = score(load_rows("sentences_holdout.csv"))
     _report(capsys, "validator on sentences_holdout.csv (blind, never tuned on)", s.table())
-    # Floors below the first measured figures (P 0.95, R 0.67): a regression guard.
-    assert s.precision >= 0.90
-    assert s.recall >= 0.62
+    # A regression guard, not a target: first measured at P 0.953 / R 0.669 (phrase lists),
+    # then P 0.957 / R 0.744 with validator v2 (aspect x evaluation, the sentiment head).
+    assert s.precision >= 0.95
+    assert s.recall >= 0.70
 
 
 def test_vader_alone_is_far_weaker(capsys: pytest.CaptureFixture[str]) -> None:
