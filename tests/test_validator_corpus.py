@@ -8,7 +8,7 @@
   complaints; layoffs told plainly, diplomatic reasons, words in another sense. Tuning data.
 - sentences_holdout.csv: written blind (its author saw neither the rules nor the other
   corpora) and never tuned on. Its figures say how the rules generalise; the floor only
-  catches regressions. First measured at precision 0.95, recall 0.67.
+  catches regressions. First measured at precision 0.95, recall 0.67; validator v2: 0.96, 0.74.
 """
 
 from __future__ import annotations
