@@ -13,7 +13,7 @@ from ..models import Finding
 from .aspects import aspect_evaluations
 from .doc import Doc
 from .lexicon import load
-from .phrases import lexicon_findings, matches_in, meta
+from .phrases import lexicon_findings, matches_in, meta, negated
 
 Rule = Callable[[Doc], Iterable[Finding]]
 
@@ -105,6 +105,8 @@ def told_as_learning(doc: Doc, findings: list[Finding]) -> list[Finding]:
     sections = load("pivots")
     last_pivot: dict[tuple[int, tuple[str, ...]], int] = {}
     for first, _, group in matches_in(doc, "pivots"):
+        if negated(doc, first):
+            continue  # "nobody helped me" is no lesson
         softens = tuple(sections[group].get("softens", _SOFTENED_BY_LEARNING))
         last_pivot[doc.token_sentence(first), softens] = first
     kept = []
