@@ -20,7 +20,7 @@ from typing import Any
 
 from ..models import Finding
 from .doc import Doc
-from .lexicon import NEGATORS, load
+from .lexicon import NEGATORS, load, phrase_index
 from .phrases import negated, rule_table
 
 # How many words may stand between the two parts.
@@ -47,15 +47,15 @@ _DETERMINERS = frozenset("the a an my our their his her its this that these thos
 
 @cache
 def _aspect_sections() -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in load("aspects").items() if isinstance(v, dict) and "exact" in v}
+    return {k: v for k, v in load("aspects").items() if isinstance(v, dict) and "rule" in v}
 
 
 @cache
 def _specific_to(evaluation: str) -> frozenset[str]:
     """The aspects an aspect-specific evaluation judges ("brutal": hours and workload)."""
     return frozenset(
-        name for name, section in load("evaluations").items()
-        if isinstance(section, dict) and evaluation in section.get("exact", ())
+        phrase.group for phrase in phrase_index().phrases
+        if phrase.lexicon == "evaluations" and phrase.text == evaluation
     )
 
 
