@@ -138,8 +138,8 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
                 continue  # the same words
             if kind not in _GENERAL and group not in _specific_to(phrase.text):
                 continue  # "long" judges hours, not pay
-            if kind == "absence" and sections.get(group, {}).get("weak_absence"):
-                continue  # no promotion path is a fair reason to move (P4)
+            if kind == "absence" and sections.get(group, {}).get("absence_is_fair"):
+                continue  # no promotion path is a fair reason to move (P4); no night shifts, a perk
             if a_first >= e_last:  # evaluation, then aspect: "poor communication"
                 gap = a_first - e_last
                 if gap > BEFORE_ASPECT or not _joined(doc, e_last, a_first):

@@ -17,6 +17,7 @@ most negative score could not push the sentence over the line.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -158,7 +159,16 @@ def _optimistic_bound(doc: Doc, weights: dict[str, float], bias: float) -> float
     return total
 
 
+# VADER lets a negator turn a word up to three words later, across commas: "no
+# overtime, good pay" comes out negative. Neutral filler after each clause mark puts the
+# next clause out of reach (fillers only add to the neutral share).
+_CLAUSE_MARK = re.compile(r"[,;:|•]|\s[-–—]\s?")
+_FILLER = " , qqq qqq qqq "
+
+
 def vader_scores(sentence: str) -> dict[str, float]:
+    if _CLAUSE_MARK.search(sentence) and not _DENIERS.isdisjoint(sentence.lower().split()):
+        sentence = _CLAUSE_MARK.sub(_FILLER, sentence)
     scores = analyzer().polarity_scores(sentence)
     if scores["neg"] and not _DENIERS.isdisjoint(sentence.lower().split()) and _only_denied_negatives(sentence):
         # VADER counts "accidents" in "zero accidents" as negative; nothing here is.
