@@ -340,7 +340,7 @@ def test_plain_facts_and_diplomatic_reasons_pass(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "rule", "fires"),
     [
-        ("I want to do this kind of work every day.", "vague.hedge", False),
+        ("This kind of work is what I enjoy most.", "vague.hedge", False),
         ("I kind of want to lead.", "vague.hedge", True),
         ("I'm finishing the courses to earn my MBA.", "money.headline", False),
         ("I want to earn more.", "money.headline", True),

@@ -24,7 +24,7 @@ from .lexicon import NEGATORS, load, phrase_index
 from .phrases import negated, rule_table
 
 # How many words may stand between the two parts.
-AFTER_ASPECT = 6  # "the raise to everyone was woefully under par"
+AFTER_ASPECT = 6  # "the raise they promised us in the spring came three months late"
 BEFORE_ASPECT = 3  # "poor internal communication", "lack of clear leadership"
 # Words that end the clause an evaluation can reach across.
 _BREAKS = frozenset("but though although however yet whereas except while because since unless if when and or than".split())
