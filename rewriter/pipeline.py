@@ -12,7 +12,7 @@ from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ConfigurationError, InputError, ServiceError, StillNegativeError
-from .models import Context, Finding, Report
+from .models import LEVELS, TONES, Context, Finding, Report
 from .results import Attempt, Reframe, Rewrite
 from .validate import check
 
@@ -59,6 +59,7 @@ def _validate_inputs(
     tone: str,
     seconds: int,
     max_attempts: int,
+    level: str = "full",
 ) -> tuple[Context, tuple[str, ...]]:
     if not isinstance(draft, str) or not draft.strip():
         raise InputError("the draft is empty: write what you would really say, bluntly")
@@ -71,6 +72,11 @@ def _validate_inputs(
         raise InputError(f"seconds must be between 5 and {MAX_SECONDS}, not {seconds}")
     if max_attempts < 1:
         raise InputError("max_attempts must be at least 1")
+    tone = (tone or "professional").strip().lower() or "professional"
+    if tone not in TONES:
+        raise InputError(f"unknown tone {tone!r}: use one of {', '.join(TONES)}")
+    if level not in LEVELS:
+        raise InputError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
     notices: list[str] = []
     posting = job_posting.strip() if job_posting else None
     if posting and len(posting) > MAX_POSTING_CHARS:
@@ -83,8 +89,9 @@ def _validate_inputs(
         role=(role or "").strip() or None,
         company=(company or "").strip() or None,
         job_posting=posting or None,
-        tone=(tone or "professional").strip() or "professional",
+        tone=tone,
         seconds=seconds,
+        level=level,
     )
     if _not_english(draft):
         notices.append("the draft does not read as English: rewriter's checks know English only, "
@@ -260,11 +267,12 @@ def _prepare(
     timeout: float | None = None,
     redact: bool = False,
     redact_names: Sequence[str] = (),
+    level: str = "full",
 ) -> tuple[Rewrite | None, Generator[list[dict[str, str]], Reply, Rewrite] | None, LLMConfig | None]:
     """Everything before the first request: input checks, engine choice, config, prompts."""
     context, notices = _validate_inputs(
         draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
-        max_attempts=max_attempts,
+        max_attempts=max_attempts, level=level,
     )
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:
         raise InputError(f"timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {timeout}")
@@ -316,9 +324,13 @@ def rewrite(
     timeout: float | None = None,
     redact: bool = False,
     redact_names: Sequence[str] = (),
+    level: str = "full",
 ) -> Rewrite:
     """Rewrite a blunt draft into a positive interview answer, checked locally.
 
+    `tone` is one of models.TONES and changes the wording; `seconds` sets the spoken
+    length (150 words a minute). `level="light"` keeps the user's own sentences that
+    pass and rewrites only what the validator flags; "full" (default) writes anew.
     `timeout` bounds each request in seconds (default 60); a request that takes
     longer is retried like any transient failure, within the retry budget.
     `redact=True` (or any `redact_names`) replaces emails, phone numbers, URLs and
@@ -333,7 +345,7 @@ def rewrite(
         draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
         model=model, base_url=base_url, mode=mode, engine=engine, client=client,
         max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout, redact=redact,
-        redact_names=redact_names,
+        redact_names=redact_names, level=level,
     )
     if done is not None:
         return done
@@ -367,13 +379,14 @@ async def arewrite(
     timeout: float | None = None,
     redact: bool = False,
     redact_names: Sequence[str] = (),
+    level: str = "full",
 ) -> Rewrite:
     """The async twin of `rewrite` (same loop, same errors); `client` may be an AsyncOpenAI."""
     done, loop, config = _prepare(
         draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
         model=model, base_url=base_url, mode=mode, engine=engine, client=client,
         max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout, redact=redact,
-        redact_names=redact_names,
+        redact_names=redact_names, level=level,
     )
     if done is not None:
         return done
