@@ -42,6 +42,9 @@ SETUP_HELP = (
 )
 
 
+NOT_ENGLISH = "the draft does not read as English"
+
+
 def llm_configured(base_url: str | None = None) -> bool:
     """True when an LLM is set up: a key, or a base URL (local servers need no key)."""
     return bool(base_url or os.environ.get(ENV_KEY) or os.environ.get(ENV_BASE_URL))
@@ -94,8 +97,7 @@ def _validate_inputs(
         level=level,
     )
     if _not_english(draft):
-        notices.append("the draft does not read as English: rewriter's checks know English only, "
-                       "so review the answer yourself")
+        notices.append(NOT_ENGLISH + ": rewriter's checks know English only, so review the answer yourself")
     return context, tuple(notices)
 
 
@@ -218,11 +220,19 @@ def _choose_engine(engine: str, base_url: str | None, client: Any) -> Literal["l
 
 def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
     try:
-        from .offline import compose
+        from .offline import compose, reads_as_english
     except ImportError:
         raise ConfigurationError(f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
+    if any(n.startswith(NOT_ENGLISH) for n in notices) or not reads_as_english(draft):
+        raise InputError("the draft does not read as English, and the offline engine writes English only; "
+                         f"an LLM can rewrite it: {SETUP_HELP}")
     composition = compose(draft, context)
-    report = check(composition.answer, draft=draft, context=context)
+    # The offline engine checks its own answer (validator + structural checks): any
+    # error there means ok is false, never a broken answer passed off as clean.
+    if composition.findings is not None:
+        report = Report(composition.answer, composition.findings)
+    else:
+        report = check(composition.answer, draft=draft, context=context)
     from .guard import not_an_answer
 
     if hijacked := not_an_answer(composition.answer, system="", seconds=context.seconds):
