@@ -69,6 +69,9 @@ class Reason:
     label: str
     pattern: re.Pattern[str]
     unless: re.Pattern[str]
+    situation: bool = False  # a fact about the job (a layoff, a move), not a wish
+    ended: bool = False  # the speaker no longer holds the job
+    asserts: re.Pattern[str] | None = None  # answer wording that claims this situation
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,11 @@ class Lexicon:
     cert_suffixes: frozenset[str]
     places: re.Pattern[str]
     templates: dict[str, Any]
+    slang: tuple[tuple[str, str, int], ...]
+    and_starters: tuple[str, ...]
+    other_actors: tuple[str, ...]
+    finite: frozenset[str]
+    fired_causes: tuple[tuple[str, re.Pattern[str]], ...]
 
 
 @cache
@@ -102,7 +110,9 @@ def load() -> Lexicon:
     templates = _read("templates.toml")
     return Lexicon(
         reasons=tuple(
-            Reason(rid, spec.get("label", rid), _any(spec["patterns"]), _any(spec.get("unless", [])))
+            Reason(rid, spec.get("label", rid), _any(spec["patterns"]), _any(spec.get("unless", [])),
+                   bool(spec.get("situation")), bool(spec.get("ended")),
+                   _any(spec["asserts"]) if spec.get("asserts") else None)
             for rid, spec in reasons.items()
         ),
         complaint=_any(facts["complaint"]["regex"]),
@@ -123,4 +133,9 @@ def load() -> Lexicon:
         cert_suffixes=frozenset(facts["cert"]["suffixes"]),
         places=_words(facts["place"]["names"]),
         templates=templates,
+        slang=tuple((p, r, int(f)) for p, r, f in facts["slang"]["rules"]),
+        and_starters=tuple(re.escape(w) for w in facts["clause"]["and_starters"]),
+        other_actors=tuple(sorted(facts["actor"]["other"], key=len, reverse=True)),
+        finite=frozenset(facts["actor"]["finite"]),
+        fired_causes=tuple((k, re.compile(p, re.IGNORECASE)) for k, p in facts["fired"]["causes"]),
     )

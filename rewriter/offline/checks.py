@@ -1,0 +1,171 @@
+"""The engine's own structural checks of an answer, next to the validator's.
+
+An answer can pass every sentiment rule and still be broken: a fragment, a number with
+nothing to count, the same five words twice, a complaint from the draft said again, a
+situation the draft never gave, a fact from the draft dropped. Each is an error
+Finding, so an offline answer is never reported clean when it is not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..models import Context, Finding
+from .lexicon import load
+from .reader import Reading
+from .text import fold, normalise
+from .writer import ngrams
+
+_SENT = re.compile(r"(?:[^.!?]|[.!?](?=[\w%$,]))+[.!?]*")
+_DANGLING = re.compile(
+    r"\b(?:and|or|but|the|an|my|our|I'm|I've|because|which)\s*[.!?]$|\b(?:a|I)\s*[.!?]$")
+_NUMBER = re.compile(r"(?<![\w.$])\$?\d[\d,.]*(?:%|k|m|\+)?")
+_EMOJI = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff]")
+_VERBISH = re.compile(
+    r"\b(?:am|is|are|was|were|be|been|have|has|had|do|does|did|can|will|would|I'm|I've|I'd|it's|that's|"
+    r"there's|we're|here's|\w+ed|want|need|like|love|take|make|run|ran|grew|built|led|cut|hit|took|made|won|"
+    r"got|get|know|keep|kept|bring|brought|give|gave|set|sold|wrote|taught|drove|work|fit|fits|stand|stands|"
+    r"hold|held|learn|learned|learnt|lead|own|go|went|do|see|feel|think|enjoy|care|help|pick|put|start|say|"
+    r"let|leave|join|move|stay|grow|show|meet|handle|manage|teach|train|build|deliver|apply|ship|shipped|"
+    r"close|closes|plan|spend|spent|thank|appreciate|contribute|happy|ready|glad|proud|excited|eager|"
+    r"simply|version|\w+s)\b", re.I)
+
+
+def _finding(rule: str, principle: str, start: int, end: int, text: str, message: str, suggestion: str) -> Finding:
+    return Finding(rule, principle, "error", start, end, text[start:end], message, suggestion)
+
+
+def structural(answer: str, reading: Reading, draft: str, context: Context | None = None) -> list[Finding]:
+    return [
+        *fragments(answer),
+        *orphan_numbers(answer),
+        *repeated_runs(answer),
+        *complaints_kept(answer, reading),
+        *unsupported_situations(_without(answer, context), reading),
+        *missing_facts(answer, reading, draft),
+    ]
+
+
+def _without(answer: str, context: Context | None) -> str:
+    """The answer with the user's own role and company blanked ("Medway Health" is a name)."""
+    for name in (context.role, context.company) if context else ():
+        if name:
+            answer = answer.replace(name, " " * len(name))
+    return answer
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
+    for m in _SENT.finditer(text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        if s < e:
+            yield s, e
+
+
+def fragments(answer: str) -> Iterator[Finding]:
+    """Sentences a person would not say: no verb, cut off, unbalanced, with emoji."""
+    for s, e in _sentences(answer):
+        sentence = answer[s:e]
+        n = len(sentence.split())
+        broken = (
+            (n < 3 and not sentence.rstrip(".!?:").lower() in {"thank you", "thanks"})
+            or not _VERBISH.search(sentence)
+            or _DANGLING.search(sentence)
+            or sentence.count("(") != sentence.count(")")
+            or sentence.count('"') % 2
+            or _EMOJI.search(sentence)
+        )
+        if broken:
+            yield _finding("offline.fragment", "P8", s, e, answer, "This sentence is a fragment, not something a person says.",
+                           "Say it as a full sentence, or leave it out.")
+
+
+def orphan_numbers(answer: str) -> Iterator[Finding]:
+    """A number with nothing to count: "A few highlights: 12." """
+    for m in _NUMBER.finditer(answer):
+        before = answer[max(0, m.start() - 3): m.start()]
+        after = answer[m.end(): m.end() + 2]
+        alone = (":" in before or before.strip() == "" and m.start() == 0) and re.match(r"^\s*[.!?]?\s*$|^[.!?]", after or ".")
+        if alone:
+            yield _finding("offline.orphan_number", "P5", m.start(), m.end(), answer,
+                           "A number on its own, with nothing to say what it counts.",
+                           "Keep the number with what it measures.")
+
+
+def repeated_runs(answer: str) -> Iterator[Finding]:
+    """The same five words twice reads as stacked stock sentences."""
+    toks = [(m.group().lower(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9']+", answer)]
+    seen: dict[tuple[str, ...], int] = {}
+    reported = False
+    for i in range(len(toks) - 4):
+        gram = tuple(t[0] for t in toks[i: i + 5])
+        if gram in seen and seen[gram] + 5 <= i and not reported:
+            reported = True
+            yield _finding("offline.repeated", "P8", toks[i][1], toks[i + 4][2], answer,
+                           "These five words were already said earlier in the answer.", "Say it once.")
+        seen.setdefault(gram, i)
+
+
+def complaints_kept(answer: str, reading: Reading) -> Iterator[Finding]:
+    """A complaint clause of the draft carried into the answer (five words or the whole)."""
+    low = fold(answer)
+    grams = ngrams(answer)
+    for slot in reading.slots.values():  # a slot salvaged from a complaint is a fact, said neutrally
+        grams -= ngrams(slot)
+    for c in reading.clauses:
+        if c.kind != "complaint":
+            continue
+        f = fold(c.text).strip(" .,")
+        hit = (len(f.split()) >= 3 and f in low) or (ngrams(c.text) & grams)
+        if hit:
+            pos = low.find(f) if f in low else 0
+            end = pos + len(f) if f in low else len(answer)
+            yield _finding("offline.complaint_kept", "P4", pos, min(end, len(answer)), answer,
+                           f"A complaint from the draft is still here: \"{c.text}\".",
+                           "Leave the complaint out; say what you want next instead.")
+
+
+def unsupported_situations(answer: str, reading: Reading) -> Iterator[Finding]:
+    """The answer claims a situation (a layoff, a move, a contract) the draft never gave."""
+    lex = load()
+    for reason in lex.reasons:
+        if reason.asserts is None or reason.id in reading.reasons:
+            continue
+        m = reason.asserts.search(answer)
+        if m and not _in_user_words(m.start(), m.end(), answer, reading):
+            yield _finding("offline.unsupported", "P5", m.start(), m.end(), answer,
+                           f"The answer speaks of {reason.label}, which the draft never mentions.",
+                           "Say only what the draft supports.")
+    if reading.ended and (m := re.search(r"\bmy current (?:role|job|position)\b|\bcurrently\b", answer, re.I)):
+        yield _finding("offline.unsupported", "P5", m.start(), m.end(), answer,
+                       "The draft says this job has ended; the answer speaks of it as current.",
+                       "Speak of your last role.")
+
+
+def _in_user_words(start: int, end: int, answer: str, reading: Reading) -> bool:
+    """The user's own kept sentence may use the word ("I ran the office 365 migration")."""
+    for kept in [*reading.identity, *reading.facts, *reading.desires, *sum(reading.situations.values(), [])]:
+        pos = answer.find(kept.rstrip("."))
+        if pos >= 0 and pos <= start and end <= pos + len(kept):
+            return True
+    return False
+
+
+_FACT_TOKEN = re.compile(r"\$?\d[\d,.]*(?:%|k|m|\+)?|\b[A-Z][A-Za-z0-9&+/-]*[A-Z0-9][A-Za-z0-9&+/-]*\b")
+
+
+def missing_facts(answer: str, reading: Reading, draft: str) -> Iterator[Finding]:
+    """Numbers and names from the speaker's kept clauses that the answer dropped."""
+    said = normalise(answer)
+    for c in reading.clauses:
+        if c.kind not in {"fact", "desire"}:
+            continue
+        for m in _FACT_TOKEN.finditer(c.text):
+            token = m.group().rstrip(".,")
+            if token and token not in said:
+                yield _finding("offline.fact_missing", "P5", 0, 0, answer,
+                               f"\"{token}\" from the draft is missing from the answer.",
+                               "Keep every number and name you gave.")
+                break
