@@ -19,7 +19,7 @@ from .writer import ngrams
 
 _SENT = re.compile(r"(?:[^.!?]|[.!?](?=[\w%$,]))+[.!?]*")
 _DANGLING = re.compile(
-    r"\b(?:and|or|but|the|an|my|our|I'm|I've|because|which)\s*[.!?]$|\b(?:a|I)\s*[.!?]$")
+    r"\b(?:and|or|but|the|an|my|our|I'm|I've|because|which)\s*[.!?]$|(?:^|\s)(?:a|I)\s*[.!?]$")
 _NUMBER = re.compile(r"(?<![\w.$])\$?\d[\d,.]*(?:%|k|m|\+)?")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff]")
 _VERBISH = re.compile(
@@ -29,7 +29,9 @@ _VERBISH = re.compile(
     r"hold|held|learn|learned|learnt|lead|own|go|went|do|see|feel|think|enjoy|care|help|pick|put|start|say|"
     r"let|leave|join|move|stay|grow|show|meet|handle|manage|teach|train|build|deliver|apply|ship|shipped|"
     r"close|closes|plan|spend|spent|thank|appreciate|contribute|happy|ready|glad|proud|excited|eager|"
-    r"simply|version|\w+s)\b", re.I)
+    r"simply|version|look|looking|isn't|aren't|focus|fell|began|became|came|left|lost|found|told|said|felt|met|paid|bought|thought|caught|rose|"
+    r"won|ran|did|sent|spoke|chose|drew|flew|grew|knew|threw|wore|swore|broke|woke|rode|hid|fed|led|read|"
+    r"\w+s)\b", re.I)
 
 
 def _finding(rule: str, principle: str, start: int, end: int, text: str, message: str, suggestion: str) -> Finding:
@@ -70,8 +72,7 @@ def fragments(answer: str) -> Iterator[Finding]:
         sentence = answer[s:e]
         n = len(sentence.split())
         broken = (
-            (n < 3 and not sentence.rstrip(".!?:").lower() in {"thank you", "thanks"})
-            or not _VERBISH.search(sentence)
+            not _VERBISH.search(sentence)
             or _DANGLING.search(sentence)
             or sentence.count("(") != sentence.count(")")
             or sentence.count('"') % 2

@@ -76,6 +76,9 @@ class Reading:
     situations: dict[str, list[str]] = field(default_factory=dict)  # reason -> neutral sentences kept
     slots: dict[str, str] = field(default_factory=dict)  # place, date, contract, commute, policy, need, field, cause
     cause: str = "other"  # firing cause kind
+    goals: list[str] = field(default_factory=list)  # skills to grow into, from a complaint about learning
+    tools: list[str] = field(default_factory=list)  # tools named inside a complaint
+    certs: list[str] = field(default_factory=list)  # credentials named inside a complaint
     left_out: list[str] = field(default_factory=list)
     facts_kept: list[str] = field(default_factory=list)
 
@@ -102,6 +105,10 @@ class Reader:
                 c.reasons = tuple(
                     r.id for r in lex.reasons if r.pattern.search(f) and not r.unless.search(f)
                 )
+                rewritten = self._rewrite(text)
+                if rewritten != text and rewritten.strip():
+                    c.text, text, f = rewritten, rewritten, fold(rewritten)
+                    c.reasons = tuple(x for x in c.reasons if self._reason(x).pattern.search(f) or x not in _GRIEVANCES)
                 c.complaint = self._complains(c, f)
                 c.kind = self._kind(c, f)
                 self.r.clauses.append(c)
@@ -142,6 +149,12 @@ class Reader:
             if w in {"i", "im", "ive"}:
                 break
         return "implied"
+
+    def _rewrite(self, text: str) -> str:
+        """A coach's edits before a clause is repeated: repetition words out, escape words to direction."""
+        for pattern, repl in self.lex.rewrites:
+            text = pattern.sub(repl, text)
+        return re.sub(r"\s{2,}", " ", text).strip()
 
     def _complains(self, c: Clause, f: str) -> bool:
         lex = self.lex
@@ -209,7 +222,11 @@ class Reader:
             return True
         if fold(words[-1]).strip(",.") in lex.cert_suffixes:
             return True
-        return any(fold(w) in lex.verbs or (fold(w).endswith("ed") and len(w) > 4) for w in words[:3])
+        if fold(words[0]) in {"where", "what", "why", "how", "who", "when", "idk", "ok", "so"}:
+            return False
+        w0 = fold(words[0])
+        return w0 in lex.verbs or (w0.endswith("ed") and len(w0) > 4) or (
+            w0 in _SELF | _TEAM and any(fold(w) in lex.verbs or (fold(w).endswith("ed") and len(w) > 4) for w in words[1:3]))
 
     def _title_at(self, words: list[str], i: int) -> str | None:
         """The longest job title ending at a head noun, starting at words[i]."""
@@ -260,7 +277,7 @@ class Reader:
                     lead = "I " if c.actor == "implied" else ""
                     r.slots["cause"] = " after " + lead + " ".join(words)
                     r.facts_kept.append(c.text)
-                m = re.search(r"\b(?:fired|let go|terminated)(?: me)? (for (?:being |not )?\w+(?: \w+){0,3})", c.text, re.I)
+                m = re.search(r"\b(?:fired|let go|terminated)(?: me)?(?: (?:last|this) \w+)? (for (?:being |not )?[^,.;]{2,40})$", c.text, re.I)
                 if m and "cause" not in r.slots and not self.lex.complaint.search(fold(m.group(1))):
                     r.slots["cause"] = " " + m.group(1)
             for c in r.clauses:
@@ -336,6 +353,8 @@ class Reader:
                     current.append("I've worked on " + piece.lstrip(", "))
             elif current and piece.startswith("I work with ") and current[-1].startswith("I work with "):
                 current[-1] = current[-1] + " and " + piece[len("I work with "):]
+            elif current and piece.startswith("I have my ") and re.match(r"^I have my [^,]+$", current[-1]):
+                current[-1] = current[-1] + " and " + piece[len("I have my "):]
             else:
                 current.append(piece)
             r.facts_kept.append(c.text)
@@ -416,6 +435,8 @@ class Reader:
             r0 = fold(rest.split()[0])
             if r0 in {"as", "at", "in", "on", "with", "for"}:
                 return f"I've spent {tenure} {rest}", None
+            if fold(rest) in {"experience", "of experience"}:
+                return f"I have {tenure} {rest}", None
             if r0 == "of":
                 return f"I have {tenure} {rest} behind me", None
             if r0.endswith("ing"):
@@ -513,9 +534,15 @@ class Reader:
         for rid in c.reasons:
             if rid in {"caregiving", "health", "fired"}:
                 continue  # discretion: told by the template, never in the draft's words
-            neutral = c.actor in {"self", "team", "implied"} or re.match(r"^(?:my|our) ", f)
+            neutral = c.actor in {"self", "team", "implied"} or re.match(r"^(?:my|our) ", f) or (
+                rid in {"instability", "restructuring"} and c.actor == "other" and not _NEGATION.search(f)
+                and re.match(r"^(?:the |our |my )?(?:company|business|firm|agency|store|chain|office|site|plant|practice|clinic|startup|hospital)\b", f))
             if not neutral or c.complaint:
                 continue
+            if c.joiner in {"when", "after", "as"} and r.situations.get(rid):
+                r.situations[rid][-1] = r.situations[rid][-1].rstrip(".") + f" {c.joiner} {tidy(c.text)}."
+                r.facts_kept.append(c.text)
+                break
             text = tidy(c.text)
             if c.actor == "implied" and fold(text.split()[0]) in {"moving", "relocating", "leaving"}:
                 text = "I'm " + text
@@ -537,7 +564,7 @@ class Reader:
         f = fold(text)
         slots = r.slots
         if "next" not in slots and (m := re.search(
-                r"\b(?:no path|no way|no room|nowhere|no chance) (?:up )?(?:to|into) (?:become |be |an? )?([\w ]{3,30}?)(?: either| here| anymore)?$"
+                r"\b(?:no path|no way|no chance) (?:up )?(?:to|into) (?:become |be |an? )?(?!go\b|grow\b|move\b)([\w ]{3,30}?)(?: either| here| anymore)?$"
                 r"|\bgave (?:the|my|that) ([\w ]{3,30}?) (?:role|job|position|spot|promotion) to\b", text, re.I)):
             slots["next"] = (m.group(1) or m.group(2)).strip()
         if "workload" in c.reasons and "stretch" not in slots and (m := re.search(r"\bfor (\d+ (?:years?|months?))\b", text)):
@@ -580,17 +607,42 @@ class Reader:
             m = re.search(r"\b(something|a role|a job|a position|a schedule|work)\b ((?:with|that|more|on|in)\b[^,.;]{3,40}?)(?=$| so\b| because\b| once\b| for\b|[,.;])", text, re.I)
             if m and "need" not in slots and not _NEGATION.search(fold(m.group(2))) and not lex.complaint.search(fold(m.group(0))):
                 slots["need"] = m.group(0)
+        if m := re.match(r"^(teaching|working|running|managing|driving|leading|building|selling|coaching|nursing|coding)"
+                         r" (.+?) (?:is|has been|was)\b", text, re.I):
+            r.facts.insert(0, f"I've been {m.group(1).lower()} {m.group(2)}.")
+            r.facts_kept.append(m.group(0))
+        if m := re.search(r"\b(?:nobody|no one) (?:here )?(?:does|knows|uses|teaches|works on) ([a-z][\w /&-]{2,30}?)$", text, re.I):
+            r.goals.append(m.group(1))
+        if c.kind == "complaint" and c.actor in {"self", "implied", "other"}:
+            learning = any(x in {"learning", "career_change"} for x in c.reasons)
+            for m in list(lex.certs.finditer(text)) + list(lex.tools.finditer(text)):
+                tok = m.group(0)
+                if tok.lower() in {"go", "r", "node", "epic", "swift", "spark", "a+", "pe", "ea", "plc", "square", "toast", "sage"} and not tok.isupper() and not tok[0].isupper():
+                    continue
+                if learning:
+                    r.goals.append(tok)
+                elif m.re is lex.certs:
+                    r.certs.append(tok)
+                else:
+                    r.tools.append(tok)
         # The speaker's own titles and credentials, said even inside a complaint.
         if c.kind in {"complaint", "other"} and c.actor in {"self", "implied"}:
             words = text.split()
             for i in range(len(words)):
                 t = self._title_at(words, i)
-                if t and (i == 0 or fold(words[i - 1]) in {"a", "an", "as", "im", "i'm"}):
+                if t and (i == 0 or fold(words[i - 1]) in {"a", "an", "as", "im", "i'm", "been"}):
                     if fold(t).split()[-1] in {"manager", "supervisor", "boss", "owner", "director"} and i == 0:
                         continue
-                    r.identity.insert(0, f"I'm {article(t)} {t}.")
+                    tenure = _TENURE_ANY.search(text)
+                    said = (f"I've been {article(t)} {t} for {tenure.group(0)}." if tenure
+                            else f"I'm {article(t)} {t}.")
+                    r.identity.insert(0, said)
                     r.facts_kept.append(t)
                     break
+            if m := re.search(r"\b(?:at|in|for) ((?:a|an) \d+[\w-]* [\w-]+ (?:firm|company|practice|office|shop|clinic|school"
+                              r"|hospital|startup|agency|restaurant|store))\b", text, re.I):
+                r.facts.insert(0, f"I work at {m.group(1)}.")
+                r.facts_kept.append(m.group(1))
         # A project the speaker led, inside someone else's act: "scrapped the project i led".
         m = re.search(r"\b(?:the|our|my) ((?:[\w-]+ ){0,3}?(?:project|program|programme|initiative|system|migration|rollout"
                       r"|redesign|rebuild|dashboard|platform|app|tool|pipeline|curriculum|campaign|process|launch)) (?:that )?"

@@ -18,7 +18,7 @@ from ..models import Context
 from ..results import Reframe
 from .lexicon import load
 from .reader import Reading
-from .text import capital, fold, words
+from .text import capital, fold, join, words
 
 WORDS_PER_MINUTE = 150
 PAY_LAST = "pay"  # money never leads (P4)
@@ -141,6 +141,19 @@ class Writer:
         facts = [f for f in r.facts if fold(f) not in fold(d.text())]
         for i, fact in enumerate(facts):
             d.add(FACTS + i / 100, fact)
+        said_now = fold(d.text())
+        tools = list(dict.fromkeys(t for t in r.tools if fold(t) not in said_now))
+        if tools:
+            self.slots["list"] = join(tools)
+            d.add(FACTS + 0.5, self.pick(self.t["facts"]["tools"], "tools", fresh=False) or "")
+        certs = list(dict.fromkeys(t for t in r.certs if fold(t) not in said_now))
+        if certs:
+            self.slots["list"] = join(certs)
+            d.add(FACTS + 0.6, self.pick(self.t["facts"]["certs"], "certs", fresh=False) or "")
+        goals = list(dict.fromkeys(g for g in r.goals if fold(g) not in said_now))
+        if goals:
+            self.slots["list"] = join(goals)
+            d.add(DESIRE + 0.5, self.pick(self.t["facts"]["goals"], "goals", fresh=False) or "")
         for i, desire in enumerate(r.desires):
             if fold(desire.rstrip(".")) not in fold(d.text()):
                 d.add(DESIRE + i / 100, desire)
@@ -152,7 +165,8 @@ class Writer:
         if close:
             d.add(CLOSE, close)
         self._fill_budget(reason_ids, facts)
-        return self._polish(d.text()), reframes
+        answer = self._polish(d.text())
+        return answer, [r for r in reframes if r.reframed_as.split(".")[0] in answer]
 
     def _reason(self, rid: str, n: int) -> str | None:
         d, r, fam = self.d, self.r, self.t["reason"][rid]
@@ -170,7 +184,9 @@ class Writer:
             return said
         kept = [s for s in r.situations.get(rid, []) if fold(s) not in fold(d.text())]
         slotted = [o for o in fam["say"] if _SLOT.search(o) and not set(_SLOT.findall(o)) <= _OPTIONAL_SLOTS]
-        if kept and rid in {"remote", "commute"} and (said := self.pick(slotted, rid + "slot")):
+        if kept and rid == "remote" and not any(
+            fold(v) in fold(" ".join(kept)) for k, v in self.slots.items() if k in {"policy", "commute"}
+        ) and (said := self.pick(slotted, rid + "slot")):
             d.add(order, said)  # "my company is moving to 5 days a week in the office", then the user's words
             for i, s in enumerate(kept[:2]):
                 d.add(order + (i + 1) / 100, s)
@@ -214,12 +230,11 @@ class Writer:
         ]
         for n, rid in enumerate(reason_ids):
             optional.append((MORE + n / 10, self.t["reason"][rid].get("more", []), rid + "more"))
-        if not (self.ctx.role or self.ctx.company):
-            optional.append((FIT, self.frame["fit_plain"], "fit_plain"))
         if facts and self.r.identity:
             optional.insert(0, (BRIDGE, [], "bridge"))
+        optional.append((FORWARD + 0.5, self.frame["goals"], "goals"))
         for k in range(len(self.frame["extra"])):
-            optional.append((EXTRA + k / 10, self.frame["extra"], f"extra{k}"))
+            optional.append((EXTRA + k / 100, self.frame["extra"], f"extra{k}"))
         if not reason_ids:
             optional.append((MORE, self.t["reason"]["general"].get("more", []), "generalmore"))
         for order, options, name in optional:
@@ -231,6 +246,27 @@ class Writer:
             text = self.pick(options, name)
             if text and d.words() + words(text) <= high:
                 d.add(order, text)
+        if d.words() > goal * 1.15:
+            self._compress(goal * 1.15)
+
+    def _compress(self, high: float) -> None:
+        """Over budget with the mandatory parts alone: shorter frame, fewer reason sentences."""
+        d = self.d
+        for order in (REASON + 0.05, OWN, REASON + 0.2, REASON + 0.1):
+            if d.words() <= high:
+                return
+            d.parts = [p for p in d.parts if abs(p.order - order) > 1e-9]
+        if d.words() > high and any(p.order == FIT for p in d.parts):
+            d.parts = [p for p in d.parts if p.order != CLOSE]  # the role said last is a close
+        for name, order in (("close", CLOSE), ("fit", FIT)):
+            if d.words() <= high:
+                return
+            part = next((p for p in d.parts if p.order == order), None)
+            if part is not None:
+                options = [self._fill(o) for o in self.frame[name]]
+                shortest = min((o for o in options if o), key=words, default=None)
+                if shortest and words(shortest) < words(part.text):
+                    part.text = shortest
 
     def _bridge(self) -> None:
         """"In that time, I ..." joins the first accomplishment to who the speaker is."""
