@@ -119,7 +119,9 @@ def complaints_kept(answer: str, reading: Reading) -> Iterator[Finding]:
         if c.kind != "complaint":
             continue
         f = fold(c.text).strip(" .,")
-        hit = (len(f.split()) >= 3 and f in low) or (ngrams(c.text) & grams)
+        salvaged = [k for k in reading.facts_kept if k and k != c.text and k in c.text]
+        pieces = re.split("|".join(map(re.escape, salvaged)), c.text) if salvaged else [c.text]
+        hit = (len(f.split()) >= 3 and f in low) or any(ngrams(p) & grams for p in pieces)
         if hit:
             pos = low.find(f) if f in low else 0
             end = pos + len(f) if f in low else len(answer)

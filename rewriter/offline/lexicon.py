@@ -81,6 +81,7 @@ class Lexicon:
     blame_openers: tuple[str, ...]
     desire_implied: re.Pattern[str]
     desire_cut_at: tuple[str, ...]
+    desire_soft_cut_at: tuple[str, ...]
     say_as: tuple[str, ...]
     need_as: tuple[str, ...]
     rewrites: tuple[tuple[re.Pattern[str], str], ...]
@@ -119,6 +120,7 @@ def load() -> Lexicon:
         blame_openers=tuple(sorted(facts["complaint"]["blame_openers"], key=len, reverse=True)),
         desire_implied=_any(facts["desire"]["implied"]),
         desire_cut_at=tuple(facts["desire"]["cut_at"]),
+        desire_soft_cut_at=tuple(facts["desire"].get("soft_cut_at", [])),
         say_as=tuple(facts["desire"]["say_as"]),
         need_as=tuple(facts["desire"]["need_as"]),
         rewrites=tuple((re.compile(p, re.IGNORECASE), r) for p, r in facts["rewrite"]["rules"]),

@@ -224,9 +224,13 @@ class Reader:
             return True
         if fold(words[0]) in {"where", "what", "why", "how", "who", "when", "idk", "ok", "so"}:
             return False
+        if re.search(r"\b(?:good|great|strong|skilled|experienced) (?:at|with|in) (?!what\b|it\b|this\b)\w", text, re.I):
+            return True
+        if any(re.search(r"[A-Z]{2,}", w) for w in words):
+            return True
         w0 = fold(words[0])
         return w0 in lex.verbs or (w0.endswith("ed") and len(w0) > 4) or (
-            w0 in _SELF | _TEAM and any(fold(w) in lex.verbs or (fold(w).endswith("ed") and len(w) > 4) for w in words[1:3]))
+            w0 in _SELF | _TEAM and any(fold(w) in lex.verbs or (fold(w).endswith("ed") and len(w) > 4) for w in words[1:5]))
 
     def _title_at(self, words: list[str], i: int) -> str | None:
         """The longest job title ending at a head noun, starting at words[i]."""
@@ -317,6 +321,13 @@ class Reader:
                 c.kind = "fact"
                 continue
             self._project = False
+            if c.kind == "other" and c.actor == "other" and current and not c.complaint and (
+                    _DIGIT.search(c.text) or re.search(r"\b(?:went up|grew|improved|rose|doubled|tripled|increased)\b", c.text)) \
+                    and not _NEGATION.search(fold(c.text)) and not c.reasons:
+                current[-1] = current[-1].rstrip(" .,") + ", and " + tidy(c.text)  # "one did $3M first year"
+                r.facts_kept.append(c.text)
+                c.kind = "fact"
+                continue
             if c.kind in {"complaint", "other"}:
                 self._salvage(c)
                 continue
@@ -423,7 +434,7 @@ class Reader:
                 if re.match(r"^I'm (?:currently )?(?:a|an) ", last) and not re.search(r"\bfor \d", last):
                     current[-1] = re.sub(r"^I'm (?:currently )?", "I've been ", last) + f" for {tenure}"
                     return None, None
-                if re.search(r"\d", last) or "," in last:
+                if " and " in last or "," in last:
                     return f", for {tenure}", None
                 current[-1] = last + f" for {tenure}"
                 return None, None
@@ -444,8 +455,10 @@ class Reader:
             return f"I've spent {tenure} on {rest}", None
         if lex.certs.search(text) or fold(words[-1]) in lex.cert_suffixes:
             return self._credential(text), None
-        if re.search(r"\d", text) or fold(text).startswith(("no ", "zero ", "top ")):
+        if (re.search(r"\d", text) or fold(text).startswith(("no ", "zero ", "top "))) and (current or r_has_facts(self.r)):
             return ", with " + text, None
+        if re.search(r"\d", text):
+            return (f"I'm proud of {text}" if re.search(r"[%$]", text) else f"I've worked in {text}"), None
         if fold(words[0]) in {"mostly", "mainly", "primarily"}:
             return ", " + text, None
         if lex.tools.search(text) or (len(words) <= 3 and any(w[:1].isupper() for w in words)):
@@ -500,6 +513,11 @@ class Reader:
             pos = low.find(marker)
             if pos >= 0:
                 cut = min(cut, pos)  # low has one leading space, so pos == index in f
+        for marker in lex.desire_soft_cut_at:
+            pos = low.find(marker)
+            rest = f[pos:] if pos >= 0 else ""
+            if pos >= 0 and (lex.desire_implied.search(rest) or _NEGATION.search(rest) or lex.complaint.search(rest)):
+                cut = min(cut, pos)
         body_src = text[:cut].strip(" ,")
         fb = fold(body_src)
         if lex.desire_implied.search(fb) or lex.complaint.search(fb) or _NEGATION.search(fb):
@@ -639,10 +657,10 @@ class Reader:
                     r.identity.insert(0, said)
                     r.facts_kept.append(t)
                     break
-            if m := re.search(r"\b(?:at|in|for) ((?:a|an) \d+[\w-]* [\w-]+ (?:firm|company|practice|office|shop|clinic|school"
-                              r"|hospital|startup|agency|restaurant|store))\b", text, re.I):
-                r.facts.insert(0, f"I work at {m.group(1)}.")
-                r.facts_kept.append(m.group(1))
+        if m := re.search(r"\b(?:at|in|for) ((?:a|an) \d+[\w-]* [\w-]+ (?:firm|company|practice|office|shop|clinic|school"
+                          r"|hospital|startup|agency|restaurant|store))\b", text, re.I):
+            r.identity.append(f"I work at {m.group(1)}.")
+            r.facts_kept.append(m.group(1))
         # A project the speaker led, inside someone else's act: "scrapped the project i led".
         m = re.search(r"\b(?:the|our|my) ((?:[\w-]+ ){0,3}?(?:project|program|programme|initiative|system|migration|rollout"
                       r"|redesign|rebuild|dashboard|platform|app|tool|pipeline|curriculum|campaign|process|launch)) (?:that )?"
@@ -655,6 +673,10 @@ class Reader:
                 r.facts.append(sentence)
                 r.facts_kept.append(m.group(0))
                 self._project = True
+
+
+def r_has_facts(r: Reading) -> bool:
+    return bool(r.facts or r.identity)
 
 
 def read(draft: str, vetoed: frozenset[str] = frozenset()) -> Reading:
