@@ -48,6 +48,9 @@ _DESIRE = re.compile(
     r"(?:\s+to)?\s+", re.IGNORECASE)
 _DESIRE_VERB_OBJECT = re.compile(
     r"^(?:move|switch|transition|pivot|go|get|work|do|settle|stay|grow|build|lead|use|learn|focus|find|keep|join|bring|teach|try)\b", re.I)
+_SPEAKERS_OWN = {"relocation", "career_change"}  # "they didn't offer relocation" is not a move
+_HOUSEHOLD = re.compile(r"^(?:my|our) (?:wife|husband|partner|spouse|fiance|fiancee|family|girlfriend|boyfriend)\b")
+_STRONG_GRIEVANCE = re.compile(r"\b(micro ?manag|yell|scream|takes? credit|blames?|toxic|favou?rit|harass|clique|gossip)")
 _GRIEVANCES = {"pay", "management", "culture", "workload", "boredom"}
 _GENERIC_ENDS = {"somewhere", "something", "elsewhere", "place", "company", "job", "team", "employer", "outfit",
                  "environment", "change", "else", "more", "better"}
@@ -92,6 +95,8 @@ class Reader:
         self.vetoed = vetoed
         self.r = Reading()
         self._project = False  # the last clause gave a project the speaker led
+        self._last_situation = -1  # the draft sentence of the last situation told plainly
+        self._last_rid = ""
 
     # ---------------------------------------------------------------- clauses
 
@@ -104,6 +109,7 @@ class Reader:
                 c.actor = self._actor(text)
                 c.reasons = tuple(
                     r.id for r in lex.reasons if r.pattern.search(f) and not r.unless.search(f)
+                    and not (r.id in _SPEAKERS_OWN and c.actor == "other" and not _HOUSEHOLD.match(f))
                 )
                 rewritten = self._rewrite(text)
                 if rewritten != text and rewritten.strip():
@@ -137,6 +143,8 @@ class Reader:
                 if self._title_at(text.split(), 0) and not any(w in self.lex.finite for w in words[1:4]):
                     return "implied"
                 return "other"
+        if w0 in {"was", "am"} and len(words) > 1 and words[1] not in self.lex.finite:
+            return "implied"
         if w0 in _IMPLIED_OK or w0 in self.lex.verbs or (w0.endswith("ed") and len(w0) > 4 and w0 not in self.lex.title_heads):
             if w0 == "got" and len(words) > 1 and words[1] in {"bought", "acquired", "sold", "merged"}:
                 return "other"
@@ -162,7 +170,8 @@ class Reader:
             return True
         if lex.complaint.search(f) and not self._neutral_fact(f):
             return True
-        if any(f == op or f.startswith(op + " ") for op in lex.blame_openers) and c.actor == "other":
+        if any(f == op or f.startswith(op + " ") for op in lex.blame_openers) and c.actor == "other" and not any(
+                self._reason(x).situation for x in c.reasons):
             return not self._neutral_fact(f)
         # "I trained the guy they promoted": someone else's act inside the speaker's clause
         if c.actor in {"self", "implied"} and re.search(r"\b(?:they|he|she)\s+(?:\w+ed|gave|took|made|pay|paid|promoted|hired)\b", f):
@@ -262,6 +271,10 @@ class Reader:
             for grievance in ("management", "culture"):
                 if grievance in ids:
                     ids.remove(grievance)  # a firing is owned, never blamed on the manager
+        if ("instability" in ids or "fired" in ids) and not any(_STRONG_GRIEVANCE.search(fold(c.text)) for c in r.clauses):
+            for grievance in ("management", "culture"):
+                if grievance in ids:
+                    ids.remove(grievance)  # "they called me into a zoom with HR": part of the layoff story
         if "instability" in ids and "restructuring" in ids and not re.search(
             r"\b(acquired|bought|acquisition|private equity|new owners|merged|merger)\b", fold(self.draft)
         ):
@@ -304,6 +317,11 @@ class Reader:
         for c in r.clauses:
             if c.kind == "desire":
                 self._salvage(c)
+        if "relocation" in r.reasons and "place" not in r.slots:
+            for c in r.clauses:  # "my wife got into grad school in austin, so we're moving"
+                if m := self.lex.places.search(c.text):
+                    r.slots["place"] = m.group(0)
+                    break
             if c.kind == "complaint" and len(c.text.split()) > 1:
                 r.left_out.append(c.text)
 
@@ -361,7 +379,7 @@ class Reader:
                     target = r.facts if r.facts else r.identity
                     target[-1] = target[-1].rstrip(".") + piece + "."
                 else:
-                    current.append("I've worked on " + piece.lstrip(", "))
+                    continue  # nothing to attach it to: not said rather than said as a fragment
             elif current and piece.startswith("I work with ") and current[-1].startswith("I work with "):
                 current[-1] = current[-1] + " and " + piece[len("I work with "):]
             elif current and piece.startswith("I have my ") and re.match(r"^I have my [^,]+$", current[-1]):
@@ -402,6 +420,8 @@ class Reader:
         # Implied speaker: verb first, "been ...", or a fragment.
         if w0 == "been":
             return "I've " + self._fix_title_article(self._insert_for(text)), None
+        if w0 in {"was", "am"} and len(words) > 1:
+            return "I " + self._fix_title_article(text), None
         if w0 in {"currently", "now"} and len(words) > 1 and fold(words[1]) in {"a", "an", "the"}:
             return "I'm " + text, self._title_at(words, 2)
         if w0 in {"also", "still", "always", "currently", "now"} and len(words) > 1:
@@ -461,7 +481,7 @@ class Reader:
             return (f"I'm proud of {text}" if re.search(r"[%$]", text) else f"I've worked in {text}"), None
         if fold(words[0]) in {"mostly", "mainly", "primarily"}:
             return ", " + text, None
-        if lex.tools.search(text) or (len(words) <= 3 and any(w[:1].isupper() for w in words)):
+        if lex.tools.search(text) or (len(words) <= 3 and any(w[:1].isupper() and not w.isupper() for w in words)):
             return f"I work with {text}", None
         if len(words) <= 2:
             return f"I've worked in {text}", None
@@ -540,7 +560,7 @@ class Reader:
         verb_object = bool(_DESIRE_VERB_OBJECT.match(obj))
         if verb_object:
             return f"I'd like to {obj}."
-        if re.match(r"^(?:something|a |an |somewhere|more |fully |remote|flexible|day|fixed|regular|part|full)", fo):
+        if re.match(r"^(?:something|a |an |more )", fo) and (len(obj.split()) > 2 or _DIGIT.search(obj)):
             return f"I'm looking for {obj}."
         return None
 
@@ -553,10 +573,17 @@ class Reader:
             if rid in {"caregiving", "health", "fired"}:
                 continue  # discretion: told by the template, never in the draft's words
             neutral = c.actor in {"self", "team", "implied"} or re.match(r"^(?:my|our) ", f) or (
+                c.actor == "other" and self._last_situation == c.sentence and rid in {"instability", "restructuring"}
+                and not _NEGATION.search(f)) or (
                 rid in {"instability", "restructuring"} and c.actor == "other" and not _NEGATION.search(f)
                 and re.match(r"^(?:the |our |my )?(?:company|business|firm|agency|store|chain|office|site|plant|practice|clinic|startup|hospital)\b", f))
             if not neutral or c.complaint:
                 continue
+            if c.actor == "other" and c.joiner in {"", "and"} and self._last_situation == c.sentence:
+                last = r.situations[self._last_rid]
+                last[-1] = last[-1].rstrip(".") + f", and {tidy(c.text)}."
+                r.facts_kept.append(c.text)
+                break
             if c.joiner in {"when", "after", "as"} and r.situations.get(rid):
                 r.situations[rid][-1] = r.situations[rid][-1].rstrip(".") + f" {c.joiner} {tidy(c.text)}."
                 r.facts_kept.append(c.text)
@@ -571,6 +598,8 @@ class Reader:
             if rid == "relocation":
                 text = re.split(r"\s+(?:to be closer to|because|for my|for our)\b", text)[0]
             r.situations.setdefault(rid, []).append(capital(text.rstrip(" ,.")) + ".")
+            self._last_situation = c.sentence
+            self._last_rid = rid
             r.facts_kept.append(c.text)
             break
 
@@ -587,9 +616,10 @@ class Reader:
             slots["next"] = (m.group(1) or m.group(2)).strip()
         if "workload" in c.reasons and "stretch" not in slots and (m := re.search(r"\bfor (\d+ (?:years?|months?))\b", text)):
             slots["stretch"] = m.group(1)
-        if "date" not in slots and (c.kind == "situation" or c.reasons) and (m := _DATE.search(text)):
+        if (c.kind == "situation" or c.reasons) and (m := _DATE.search(text)):
             if not re.match(r"^\d{4}$", m.group(0)) or "since" in f:
-                slots["date"] = m.group(0)
+                for rid in c.reasons:
+                    slots.setdefault("date_" + rid, m.group(0))
         if "contract" in c.reasons and "contract" not in slots and (m := _CONTRACT.search(text)):
             phrase = m.group(1).strip()
             if fold(phrase) not in {"contract", "position", "assignment"}:
@@ -630,7 +660,8 @@ class Reader:
             r.facts.insert(0, f"I've been {m.group(1).lower()} {m.group(2)}.")
             r.facts_kept.append(m.group(0))
         if m := re.search(r"\b(?:nobody|no one) (?:here )?(?:does|knows|uses|teaches|works on) ([a-z][\w /&-]{2,30}?)$", text, re.I):
-            r.goals.append(m.group(1))
+            if fold(m.group(1)).split()[0] not in {"anything", "it", "that", "this", "nothing", "everything", "something", "much"}:
+                r.goals.append(m.group(1))
         if c.kind == "complaint" and c.actor in {"self", "implied", "other"}:
             learning = any(x in {"learning", "career_change"} for x in c.reasons)
             for m in list(lex.certs.finditer(text)) + list(lex.tools.finditer(text)):

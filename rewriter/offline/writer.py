@@ -171,6 +171,7 @@ class Writer:
     def _reason(self, rid: str, n: int) -> str | None:
         d, r, fam = self.d, self.r, self.t["reason"][rid]
         order = REASON + n / 10
+        self.slots["date"] = r.slots.get("date_" + rid, "")
         if rid == "fired":
             said = self.pick(fam["say"], rid)
             if said:
@@ -191,6 +192,10 @@ class Writer:
             for i, s in enumerate(kept[:2]):
                 d.add(order + (i + 1) / 100, s)
             return said
+        if kept and rid == "relocation" and self.slots.get("place") and not any(
+                fold(self.slots["place"]) in fold(k) for k in kept):
+            kept = []  # "we're moving this summer" says less than "I'm moving to austin this summer"
+            self.slots["date"] = self.slots["date"] or r.slots.get("date_relocation", "")
         if kept:
             for i, s in enumerate(kept[:2]):
                 d.add(order + i / 100, s)
@@ -200,7 +205,8 @@ class Writer:
             return " ".join(kept[:2] + ([then] if then else []))
         options = list(fam["say"])
         self.slots["also"] = " also" if n else ""
-        if rid == "career_change" and self.slots.get("field"):
+        if rid == "career_change" and self.slots.get("field") and not any(
+                fold(self.slots["field"]) in fold(x) for x in r.desires):
             options = list(fam["say_field"])
         if rid == "restructuring" and self.slots.get("acquired"):
             options = list(fam["say_acquired"])
@@ -213,7 +219,8 @@ class Writer:
         if rid == "workload" and self.slots.get("stretch"):
             options = list(fam["say_stretch"])
         if rid == "health":
-            physical = re.search(r"\b(back|knees?|wrists?|body|lifting|feet|shoulders?|physical)\b", " ".join(c.text for c in r.clauses), re.I)
+            physical = re.search(r"\b(my back|back is|back pain|knees?|wrists?|my body|lifting|on my feet|shoulders?|hips?|physical(ly)?)\b",
+                                 " ".join(c.text for c in r.clauses), re.I)
             options = list(fam["say_physical"] if physical else fam["say_pace"])
         said = self.pick(options, rid)
         if said:
@@ -223,7 +230,7 @@ class Writer:
     def _fill_budget(self, reason_ids: list[str], facts: list[str]) -> None:
         d = self.d
         goal = budget(self.ctx.seconds)
-        low, high = goal * 0.85, goal * 1.1
+        low, high = goal * 0.82, goal * 1.1
         optional: list[tuple[int, list[str], str]] = [
             (OPENING, self.frame["opening"], "opening"),
             (FORWARD, self.frame["forward"], "forward"),
