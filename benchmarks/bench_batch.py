@@ -88,7 +88,7 @@ async def _bare(base_url: str, body: dict[str, Any], n: int, concurrency: int, *
 
 def throughput(drafts: int, latency: float, concurrency: int, rounds: int = 3) -> None:
     os.environ["OPENAI_API_KEY"] = "bench"
-    from rewriter import batch
+    from rewriter import RewriteRequest, batch
 
     ideal = concurrency / latency
     names = ("bare SDK create()", "bare SDK post()", "rewriter batch")
@@ -96,7 +96,7 @@ def throughput(drafts: int, latency: float, concurrency: int, rounds: int = 3) -
     seen: dict[str, list[Seen]] = {name: [] for name in names}
     with local_server(latency) as server, tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        options = batch.Options(base_url=server.base_url, concurrency=concurrency)
+        options = batch.Options(RewriteRequest("", base_url=server.base_url), concurrency=concurrency)
         # Warm-up: imports, templates, lexicons; and capture the exact request body sent.
         with capture_request_bodies() as sent:
             warm = batch.run_batch(_write_input(tmpdir / "warm.jsonl", concurrency, [DRAFT]), tmpdir / "warm.out",

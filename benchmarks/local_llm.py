@@ -102,7 +102,7 @@ def server_process(latency: float) -> Iterator[str]:
 @contextmanager
 def capture_request_bodies() -> Iterator[list[dict[str, Any]]]:
     """The exact request bodies rewriter sends while the block runs."""
-    from rewriter import llm
+    from rewriter.llm import reply as llm
 
     sent: list[dict[str, Any]] = []
     original: Callable[..., dict[str, Any]] = llm.request_kwargs

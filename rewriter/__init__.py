@@ -4,8 +4,9 @@
     >>> rewriter.check("My boss never listens.").ok
     False
 
-The public API lives here and nowhere else. `rewrite`, `arewrite` and the result
-types load on first use so that `import rewriter` (and `rewriter check`) stays light.
+The public API lives here and nowhere else. `rewrite`, `arewrite`, `prepare`,
+`RewriteRequest` and the result types load on first use, so that `import rewriter`
+(and `rewriter check`) stays light.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from .principles import Principle, load_principles
 from .validate import check
 
 if TYPE_CHECKING:
-    from .pipeline import arewrite, rewrite
-    from .results import Attempt, Reframe, Rewrite, Usage
+    from .pipeline import Prepared, arewrite, prepare, rewrite
+    from .request import RewriteRequest
+    from .results import Attempt, Reframe, Rewrite, Usage, to_record
 
 __all__ = [
     "Attempt",
@@ -33,10 +35,12 @@ __all__ = [
     "Context",
     "Finding",
     "InputError",
+    "Prepared",
     "Principle",
     "Reframe",
     "Report",
     "Rewrite",
+    "RewriteRequest",
     "RewriterError",
     "ServiceError",
     "StillNegativeError",
@@ -44,13 +48,19 @@ __all__ = [
     "arewrite",
     "check",
     "load_principles",
+    "prepare",
     "rewrite",
+    "to_record",
 ]
 
 
 _LAZY = {
     "rewrite": "pipeline",
     "arewrite": "pipeline",
+    "prepare": "pipeline",
+    "Prepared": "pipeline",
+    "RewriteRequest": "request",
+    "to_record": "results",
     "Attempt": "results",
     "Reframe": "results",
     "Rewrite": "results",

@@ -18,8 +18,9 @@ request passes through: at most `concurrency` requests are on the wire at once, 
 429 anywhere pauses every request of the batch and halves that number (it grows back
 one at a time). A few more workers than `concurrency` keep the next requests built
 and waiting, so a freed slot is refilled at once. The per-request retry policy is
-llm.py's, unchanged. A 401, 403 or 404 stops the batch (exit 3): no draft can get past
-a bad key, model or URL, so none is marked done. Offline engine: a plain loop (compose
+rewriter.llm's, unchanged. A ServiceError of kind auth, permission or not_found (401, 403,
+404) stops the batch (exit 3): no draft can get past a bad key, model or URL, so none is
+marked done; a configuration error stops it before any request (exit 2). Offline engine: a plain loop (compose
 is CPU-bound, asyncio would only add overhead).
 """
 
@@ -35,13 +36,15 @@ import time
 from array import array
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from .errors import InputError, RewriterError, ServiceError, StillNegativeError
+from .errors import ConfigurationError, InputError, ServiceError, ServiceKind
+from .request import RewriteRequest
 
 if TYPE_CHECKING:
+    from .llm import LLMConfig
     from .results import Rewrite
 
 T = TypeVar("T")
@@ -55,7 +58,8 @@ MAX_CONCURRENCY = 256
 FSYNC_EVERY = 1.0  # seconds between fsyncs; every line is written to the OS at once regardless
 MAX_PAUSE = 60.0  # the longest a 429 pauses the batch
 MAX_ID_CHARS = 200
-FATAL_STATUSES = (401, 403, 404)  # the batch stops: no draft can succeed (bad key, permission, model or URL)
+# The batch stops on these: no draft can succeed past a bad key, permission, model or URL.
+FATAL_KINDS: frozenset[ServiceKind] = frozenset({"auth", "permission", "not_found"})
 
 
 # ---------------------------------------------------------------- reading the input
@@ -74,24 +78,26 @@ class Row:
     def key(self) -> str:
         return str(self.id)
 
-    def rewrite_kwargs(self) -> dict[str, Any]:
-        """The context as rewrite() takes it; a bad value is this draft's error, not the batch's."""
-        kwargs: dict[str, Any] = {}
+    def request(self, shared: RewriteRequest) -> RewriteRequest:
+        """This draft's request: the batch's shared options with the row's draft and context.
+
+        A bad value is this draft's error (InputError), not the batch's."""
+        context: dict[str, Any] = {}
         for name in ("role", "company", "job_posting", "tone"):
             value = self.options.get(name)
             if value is None or value == "":
                 continue
             if not isinstance(value, str):
                 raise InputError(f"{name} must be text, not {type(value).__name__}")
-            kwargs[name] = value
+            context[name] = value
         seconds = self.options.get("seconds")
         if seconds is not None and seconds != "":
             if isinstance(seconds, str) and seconds.strip().isdigit():
                 seconds = int(seconds.strip())
             if isinstance(seconds, bool) or not isinstance(seconds, int):
                 raise InputError(f"seconds must be a whole number, not {seconds!r}")
-            kwargs["seconds"] = seconds
-        return kwargs
+            context["seconds"] = seconds
+        return replace(shared, draft=self.draft, **context)
 
 
 def detect_format(path: Path, fmt: str = "auto") -> Literal["jsonl", "csv"]:
@@ -292,74 +298,12 @@ class ResultWriter:
 # ---------------------------------------------------------------- one result line
 
 
-def _usage(attempts: Any) -> dict[str, int]:
-    from .results import Usage
-
-    total = Usage()
-    for attempt in attempts:
-        total = total + attempt.usage
-    return total.to_dict()
-
-
-def record_ok(row_id: Any, result: Rewrite) -> dict[str, Any]:
-    return {
-        "id": row_id,
-        "status": "ok",
-        "answer": result.answer,
-        "findings": [f.to_dict() for f in result.findings],  # warnings only
-        "attempts": len(result.attempts),
-        "usage": result.usage.to_dict(),
-        "engine": result.engine,
-        "model": result.model,
-        "reasons": [{"reason": r.reason, "reframed_as": r.reframed_as} for r in result.reasons],
-        "notices": list(result.notices),
-        "message": None,
-    }
-
-
-def record_findings(row_id: Any, exc: StillNegativeError) -> dict[str, Any]:
-    return {
-        "id": row_id,
-        "status": "findings",
-        "answer": exc.best.answer,  # NOT clean: the findings say what to fix
-        "findings": [f.to_dict() for f in exc.findings],
-        "attempts": len(exc.attempts),
-        "usage": _usage(exc.attempts),
-        "engine": exc.engine,
-        "model": exc.model,
-        "reasons": [],
-        "notices": [],
-        "message": str(exc),
-    }
-
-
-def record_error(row_id: Any, message: str, *, engine: str | None = None, model: str | None = None,
-                 attempts: int = 0, usage: dict[str, int] | None = None) -> dict[str, Any]:
-    return {
-        "id": row_id,
-        "status": "error",
-        "answer": None,
-        "findings": [],
-        "attempts": attempts,
-        "usage": usage or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        "engine": engine,
-        "model": model,
-        "reasons": [],
-        "notices": [],
-        "message": message,
-    }
-
-
 def record_for(row: Row, outcome: Rewrite | BaseException, engine: str, model: str | None) -> dict[str, Any]:
-    if isinstance(outcome, StillNegativeError):
-        return record_findings(row.id, outcome)
-    if isinstance(outcome, RewriterError):
-        return record_error(row.id, str(outcome), engine=engine, model=model)
-    if isinstance(outcome, BaseException):
-        # Not a RewriterError: a bug. Its text could hold anything, so only its type is shown.
-        return record_error(row.id, f"internal error ({type(outcome).__name__}); please report it",
-                            engine=engine, model=model)
-    return record_ok(row.id, outcome)
+    """The output line of a draft: its id, then the record every skin shows (results.to_record),
+    with the number of attempts rather than each one, to keep a line short."""
+    from .results import to_record
+
+    return {"id": row.id, **to_record(outcome, engine=engine, model=model, attempts_detail=False)}
 
 
 # ---------------------------------------------------------------- progress
@@ -452,13 +396,13 @@ class Progress:
 
 class Throttle:
     """One per batch, shared by every worker: every HTTP request of the batch passes through
-    it (it is the llm.Gate of the batch's client).
+    it (it is the rewriter.llm.gate.Gate of the batch's client).
 
     At most `limit` requests are on the wire at once; at first `limit` is --concurrency.
     A 429 anywhere pauses every request of the batch (for the server's Retry-After, else a
     backoff that doubles on each consecutive 429 up to MAX_PAUSE) and halves `limit`; each
     run of `limit` successes lets one more back in (additive increase, multiplicative
-    decrease). The retry of the request that got the 429 is still llm.py's tenacity
+    decrease). The retry of the request that got the 429 is still rewriter.llm's tenacity
     policy: this only slows everyone else down.
     """
 
@@ -470,7 +414,6 @@ class Throttle:
         self.backoff = 0.0
         self.streak = 0
         self.hits = 0
-        self.fatal = 0  # an HTTP status that no draft can get past: 401, 403, 404
         self._clock = clock
         self._waiters: list[asyncio.Future[None]] = []
 
@@ -485,7 +428,7 @@ class Throttle:
         try:
             while (wait := self.resume_at - self._clock()) > 0:
                 await asyncio.sleep(wait)
-        except BaseException:  # cancelled (Ctrl-C, a fatal status): the slot is not kept
+        except BaseException:  # cancelled (Ctrl-C, a batch stopped by a fatal error): the slot is not kept
             self.release()
             raise
 
@@ -494,8 +437,6 @@ class Throttle:
         self._wake()
 
     def after_response(self, status: int, retry_after: float | None) -> None:
-        if status in FATAL_STATUSES:
-            self.fatal = status
         if status == 429:
             self.hits += 1
             self.backoff = min(MAX_PAUSE, self.backoff * 2 if self.backoff else 1.0)
@@ -522,21 +463,13 @@ class Throttle:
 # ---------------------------------------------------------------- running
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Options:
-    """What every draft of a batch shares."""
+    """What every draft of a batch shares: the request options (its draft is ignored:
+    each row brings its own, with its context) and how many requests go at once."""
 
-    engine: str = "auto"
-    model: str | None = None
-    base_url: str | None = None
-    mode: str | None = None
-    max_attempts: int = 3
-    prompts_dir: Any = None
+    request: RewriteRequest = RewriteRequest("")
     concurrency: int = DEFAULT_CONCURRENCY
-
-    def call_kwargs(self) -> dict[str, Any]:
-        return {"model": self.model, "base_url": self.base_url, "mode": self.mode,
-                "max_attempts": self.max_attempts, "prompts_dir": self.prompts_dir}
 
 
 def pending(path: Path, fmt: str, done: dict[str, str]) -> Iterator[Row]:
@@ -561,19 +494,20 @@ def run_batch(
     show_progress: bool = False,
     on_prepared: Callable[[Summary], None] | None = None,
 ) -> Summary:
-    """Rewrite every draft of IN not yet in OUT; append one line per draft to OUT."""
-    from .pipeline import _choose_engine
+    """Rewrite every draft of IN not yet in OUT; append one line per draft to OUT.
+
+    The configuration is read and checked once, before the input is read: a bad setting
+    is a ConfigurationError before any request, and no draft is marked done for it.
+    """
+    from .pipeline import choose_engine
 
     if not 1 <= options.concurrency <= MAX_CONCURRENCY:
         raise InputError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}, not {options.concurrency}")
-    engine = _choose_engine(options.engine, options.base_url, None)
+    shared = options.request
+    engine = choose_engine(shared.engine, shared.base_url)
     config = None
     if engine == "llm":  # configuration errors now, before reading anything twice
-        from .llm import LLMConfig
-        from .prompts import Prompts
-
-        config = LLMConfig.resolve(model=options.model, base_url=options.base_url, mode=options.mode)
-        Prompts.load(options.prompts_dir)
+        config = resolve_config(shared)
     summary, done = prepare(in_path, out_path, fmt)
     if on_prepared is not None:
         on_prepared(summary)
@@ -583,14 +517,14 @@ def run_batch(
             _startup_objects_frozen():
         rows = pending(in_path, fmt, done)
         if engine == "offline":
-            _run_offline(rows, writer, progress, options)
+            _run_offline(rows, writer, progress, shared)
         else:
             assert config is not None
             throttle = Throttle(options.concurrency)
             try:
                 asyncio.run(_run_llm(rows, writer, progress, options, config, throttle))
             except BaseExceptionGroup as group:  # a worker's failure (e.g. disk full) ends the batch
-                raise _first(group) from None
+                raise first_error(group) from None
             finally:
                 summary.rate_limited = throttle.hits
     summary.seconds = time.monotonic() - started
@@ -616,20 +550,44 @@ def _startup_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _first(group: BaseExceptionGroup) -> BaseException:
+def resolve_config(shared: RewriteRequest) -> LLMConfig:
+    """The LLM configuration of a whole batch, read and checked once; the prompts loaded once."""
+    from .llm import LLMConfig
+    from .prompts import Prompts
+
+    config = LLMConfig.resolve(model=shared.model, base_url=shared.base_url, mode=shared.mode,
+                               timeout=shared.timeout)
+    Prompts.load(shared.prompts_dir)
+    return config
+
+
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first exception of a task group's failure, however deeply nested."""
     for exc in group.exceptions:
-        return _first(exc) if isinstance(exc, BaseExceptionGroup) else exc
+        return first_error(exc) if isinstance(exc, BaseExceptionGroup) else exc
     return group
 
 
-def _run_offline(rows: Iterator[Row], writer: ResultWriter, progress: Progress, options: Options) -> None:
-    from .pipeline import rewrite
+def stops_batch(exc: BaseException) -> bool:
+    """A failure that is not the draft's: every draft would fail alike, so the batch stops
+    (exit 2 or 3) and no draft is marked done for it; drafts without a line are redone on the
+    next run. A configuration error, or a key, permission, model or URL the service refuses."""
+    if isinstance(exc, ConfigurationError):
+        return True
+    return isinstance(exc, ServiceError) and exc.kind in FATAL_KINDS
 
+
+def _run_offline(rows: Iterator[Row], writer: ResultWriter, progress: Progress, shared: RewriteRequest) -> None:
+    from .pipeline import prepare
+
+    shared = replace(shared, engine="offline")
     for row in rows:
         outcome: Rewrite | BaseException
         try:
-            outcome = rewrite(row.draft, engine="offline", **row.rewrite_kwargs(), max_attempts=options.max_attempts)
+            outcome = prepare(row.request(shared)).run()
         except Exception as exc:  # noqa: BLE001 - a failed draft never stops the batch; recorded, not raised
+            if stops_batch(exc):
+                raise
             outcome = exc
         record = record_for(row, outcome, "offline", None)
         writer.write(record)
@@ -637,22 +595,18 @@ def _run_offline(rows: Iterator[Row], writer: ResultWriter, progress: Progress, 
 
 
 async def _run_llm(rows: Iterator[Row], writer: ResultWriter, progress: Progress, options: Options,
-                   config: Any, throttle: Throttle) -> None:
-    from .pipeline import arewrite
+                   config: LLMConfig, throttle: Throttle) -> None:
+    from .pipeline import prepare
 
-    kwargs = options.call_kwargs()
+    shared = replace(options.request, engine="llm")
 
     async def work(row: Row, client: Any) -> dict[str, Any]:
         outcome: Rewrite | BaseException
         try:
-            outcome = await arewrite(row.draft, engine="llm", client=client, **row.rewrite_kwargs(), **kwargs)
-        except ServiceError as exc:
-            if throttle.fatal:
-                # Not this draft's fault: the key, the model or the URL is wrong, and every
-                # draft would fail alike. Stop; drafts without a line are redone on the next run.
-                raise
-            outcome = exc
+            outcome = await prepare(row.request(shared), client=client, config=config).arun(client)
         except Exception as exc:  # noqa: BLE001 - a failed draft never stops the batch; recorded, not raised
+            if stops_batch(exc):
+                raise
             outcome = exc
         return record_for(row, outcome, "llm", config.model)
 
@@ -660,7 +614,7 @@ async def _run_llm(rows: Iterator[Row], writer: ResultWriter, progress: Progress
 
 
 async def run_pool(items: Iterable[T], work: Callable[[T, Any], Awaitable[dict[str, Any]]], writer: ResultWriter,
-                   progress: Progress, *, concurrency: int, config: Any, throttle: Throttle) -> None:
+                   progress: Progress, *, concurrency: int, config: LLMConfig, throttle: Throttle) -> None:
     """Workers share one client and one throttle; each result is written as it completes.
 
     There are a few more workers than requests allowed on the wire (`prefetch`): while
@@ -670,7 +624,7 @@ async def run_pool(items: Iterable[T], work: Callable[[T, Any], Awaitable[dict[s
 
     `work(item, client)` returns the item's result line and never raises for a failed draft.
     """
-    from .llm import gated_async_client
+    from .llm.gate import gated_async_client
 
     client = gated_async_client(config, throttle)
     workers = concurrency + prefetch(concurrency)

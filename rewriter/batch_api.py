@@ -9,7 +9,7 @@
              requests, concurrent, throttled) or `batch` (one more batch per round);
              a request that failed inside the batch (429, 5xx) is sent again the same way
 
-The re-ask loop is the pipeline's (`pipeline._prepare` gives the same generator a
+The re-ask loop is the pipeline's (`pipeline.prepare` gives the same generator a
 direct rewrite drives), so prompts, checks, attempts and the best-attempt rule are
 the same whichever way the replies arrive. OUT is the same file `rewriter batch`
 writes: resumable, one line per id. `--collect ID` runs the last two steps for a
@@ -22,19 +22,21 @@ import asyncio
 import json
 import tempfile
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import batch
 from .batch import Options, Progress, ResultWriter, Row, Summary, Throttle, record_for
 from .errors import InputError, RewriterError, ServiceError
+from .request import RewriteRequest
 
 if TYPE_CHECKING:
-    from .llm import BatchAPI, BatchState, LLMConfig, Reply
+    from .llm import LLMConfig, Reply
+    from .llm.batches import BatchAPI, BatchState
+    from .pipeline import ReaskLoop as Loop
     from .results import Rewrite
-
-Loop = Generator[list[dict[str, str]], "Reply", "Rewrite"]
 REASK_MODES = ("sync", "batch")
 MAX_BATCH_REQUESTS = 50_000  # the Batch API's limits for one input file
 MAX_BATCH_BYTES = 200_000_000
@@ -45,36 +47,23 @@ def _sleep(seconds: float) -> None:  # module-level: tests replay polls without 
     time.sleep(seconds)
 
 
-def _config(options: Options) -> LLMConfig:
-    if options.engine == "offline":
+def _config(shared: RewriteRequest) -> LLMConfig:
+    if shared.engine == "offline":
         raise InputError("--via openai-batch sends the drafts to the OpenAI Batch API; it cannot use --engine offline")
-    from .llm import LLMConfig
-    from .prompts import Prompts
-
-    config = LLMConfig.resolve(model=options.model, base_url=options.base_url, mode=options.mode)
-    Prompts.load(options.prompts_dir)
-    return config
+    return batch.resolve_config(shared)
 
 
 def status(batch_id: str, *, base_url: str | None = None) -> BatchState:
-    from .llm import BatchAPI
+    from .llm.batches import BatchAPI
 
-    return BatchAPI(_config(Options(base_url=base_url))).retrieve(batch_id)
+    return BatchAPI(_config(RewriteRequest("", base_url=base_url))).retrieve(batch_id)
 
 
-def _loop(row: Row, options: Options) -> tuple[Loop, list[dict[str, str]]]:
+def _loop(row: Row, shared: RewriteRequest, config: LLMConfig) -> tuple[Loop, list[dict[str, str]]]:
     """The pipeline's re-ask loop for one draft, and the messages of its first attempt."""
-    import inspect
+    from .pipeline import prepare
 
-    from .pipeline import _prepare, rewrite
-
-    # rewrite()'s own defaults for what the row leaves out: one source, no drift.
-    context = {name: param.default for name, param in inspect.signature(rewrite).parameters.items()
-               if name in ("role", "company", "job_posting", "tone", "seconds")}
-    context.update(row.rewrite_kwargs())
-    _, loop, _ = _prepare(row.draft, **context, model=options.model, base_url=options.base_url,
-                          mode=options.mode, engine="llm", client=None, max_attempts=options.max_attempts,
-                          prompts_dir=options.prompts_dir)
+    loop = prepare(row.request(shared), config=config).loop
     assert loop is not None
     return loop, next(loop)
 
@@ -98,8 +87,9 @@ def run(
         raise InputError(f"unknown --reask {reask!r}: use sync or batch")
     if poll < 0:
         raise InputError("--poll must be zero or more seconds")
-    config = _config(options)
-    from .llm import BatchAPI
+    shared = replace(options.request, engine="llm")
+    config = _config(options.request)
+    from .llm.batches import BatchAPI
 
     api = BatchAPI(config)
     summary, done = batch.prepare(in_path, out_path, fmt)
@@ -109,7 +99,7 @@ def run(
     started = time.monotonic()
     with ResultWriter(out_path) as writer:
         if batch_id is None:
-            batch_id = _submit(api, config, options, batch.pending(in_path, fmt, done), writer, summary, in_path,
+            batch_id = _submit(api, config, shared, batch.pending(in_path, fmt, done), writer, summary, in_path,
                                done)
             if batch_id is None:
                 summary.seconds = time.monotonic() - started
@@ -121,7 +111,7 @@ def run(
         state = _wait(api, batch_id, poll, show_progress)
         _check_model(state, config, say)
         pending = batch.pending(in_path, fmt, done)
-        _collect(api, config, options, state, pending, writer, summary, reask, poll, show_progress, say)
+        _collect(api, config, options, shared, state, pending, writer, summary, reask, poll, show_progress, say)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -129,10 +119,10 @@ def run(
 # ---------------------------------------------------------------- submit
 
 
-def _submit(api: BatchAPI, config: LLMConfig, options: Options, rows: Iterator[Row], writer: ResultWriter,
+def _submit(api: BatchAPI, config: LLMConfig, shared: RewriteRequest, rows: Iterator[Row], writer: ResultWriter,
             summary: Summary, in_path: Path, done: dict[str, str]) -> str | None:
     """Write the request file and submit it; a draft refused before any request gets its line now (and joins `done`)."""
-    from .llm import batch_request
+    from .llm.batches import batch_request
 
     with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
         request_file = Path(tmp) / "requests.jsonl"
@@ -140,8 +130,10 @@ def _submit(api: BatchAPI, config: LLMConfig, options: Options, rows: Iterator[R
         with request_file.open("w", encoding="utf-8") as out:
             for row in rows:
                 try:
-                    _, messages = _loop(row, options)
+                    _, messages = _loop(row, shared, config)
                 except RewriterError as exc:  # a bad draft: its line now, no request
+                    if batch.stops_batch(exc):
+                        raise
                     record = record_for(row, exc, "llm", config.model)
                     _write(writer, summary, record)
                     done[row.key] = record["status"]  # never written twice by the collect pass
@@ -249,21 +241,30 @@ def _result_line(files: list[tuple[Path, dict[str, int]]], key: str) -> dict[str
     return None
 
 
-def _step(loop: Loop, reply_of: Callable[[], Reply]) -> tuple[str, Any]:
+def _step(loop: Loop, reply: Reply) -> tuple[str, Any]:
     """Feed one reply into the loop: ("done", Rewrite), ("reask", messages) or ("failed", exception)."""
     try:
-        return "reask", loop.send(reply_of())
+        return "reask", loop.send(reply)
     except StopIteration as stop:
         return "done", stop.value
     except RewriterError as exc:
         return "failed", exc
 
 
-def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchState, rows: Iterator[Row],
-             writer: ResultWriter, summary: Summary, reask: str, poll: float, show_progress: bool,
-             say: Callable[[str], None]) -> None:
-    from .llm import interpret_batch_result
+def _read(line: dict[str, Any], config: LLMConfig) -> Reply | ServiceError:
+    """A result line's Reply, or the ServiceError of a request that failed inside the batch
+    (its `retryable` says whether sending it again may help: 429, 5xx, 408)."""
+    from .llm.batches import interpret_batch_result
 
+    try:
+        return interpret_batch_result(line, config)
+    except ServiceError as exc:
+        return exc
+
+
+def _collect(api: BatchAPI, config: LLMConfig, options: Options, shared: RewriteRequest, state: BatchState,
+             rows: Iterator[Row], writer: ResultWriter, summary: Summary, reask: str, poll: float,
+             show_progress: bool, say: Callable[[str], None]) -> None:
     reasks: dict[str, tuple[Row, Loop, list[dict[str, str]]]] = {}
     missing = 0
     with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
@@ -271,18 +272,25 @@ def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchSta
         for row in rows:
             line = _result_line(files, row.key)
             try:
-                loop, first = _loop(row, options)
+                loop, first = _loop(row, shared, config)
             except RewriterError as exc:
+                if batch.stops_batch(exc):
+                    raise
                 _write(writer, summary, record_for(row, exc, "llm", config.model))
                 continue
             if line is None:  # not in this batch (or it expired first): left for a later run to send
                 loop.close()
                 missing += 1
                 continue
-            if _transient(line):  # the batch's failure, not the answer's: sent again as the same attempt
-                reasks[row.key] = (row, loop, first)
+            reply = _read(line, config)
+            if isinstance(reply, ServiceError):
+                if reply.retryable:  # the batch's failure, not the answer's: sent again as the same attempt
+                    reasks[row.key] = (row, loop, first)
+                else:
+                    loop.close()
+                    _write(writer, summary, record_for(row, reply, "llm", config.model))
                 continue
-            kind, value = _step(loop, lambda: interpret_batch_result(line, config))
+            kind, value = _step(loop, reply)
             if kind == "reask":
                 reasks[row.key] = (row, loop, value)
             else:
@@ -296,16 +304,6 @@ def _collect(api: BatchAPI, config: LLMConfig, options: Options, state: BatchSta
         _reask_sync(list(reasks.values()), config, options, writer, summary, show_progress)
     else:
         _reask_batches(api, reasks, config, writer, summary, poll, show_progress)
-
-
-def _transient(line: dict[str, Any]) -> bool:
-    """A request that failed inside the batch the way a direct call is retried for (429, 5xx, 408)."""
-    response = line.get("response") or {}
-    try:
-        status = int(response.get("status_code") or 0)
-    except (TypeError, ValueError):
-        return False
-    return status in (408, 429) or status >= 500
 
 
 def _write(writer: ResultWriter, summary: Summary, record: dict[str, Any]) -> None:
@@ -330,7 +328,7 @@ def _reask_sync(items: list[tuple[Row, Loop, list[dict[str, str]]]], config: LLM
             except Exception as exc:  # noqa: BLE001 - a failed draft never stops the batch
                 loop.close()
                 return record_for(row, exc, "llm", config.model)
-            kind, value = _step(loop, lambda: reply)
+            kind, value = _step(loop, reply)
             if kind != "reask":
                 return record_for(row, value, "llm", config.model)
             messages = value
@@ -342,7 +340,7 @@ def _reask_sync(items: list[tuple[Row, Loop, list[dict[str, str]]]], config: LLM
             asyncio.run(batch.run_pool(iter(items), work, writer, progress, concurrency=options.concurrency,
                                        config=config, throttle=throttle))
         except BaseExceptionGroup as group:
-            raise batch._first(group) from None
+            raise batch.first_error(group) from None
     summary.ok += counted.ok
     summary.findings += counted.findings
     summary.errors += counted.errors
@@ -352,7 +350,7 @@ def _reask_sync(items: list[tuple[Row, Loop, list[dict[str, str]]]], config: LLM
 def _reask_batches(api: BatchAPI, reasks: dict[str, tuple[Row, Loop, list[dict[str, str]]]], config: LLMConfig,
                    writer: ResultWriter, summary: Summary, poll: float, show_progress: bool) -> None:
     """Re-asks as further batches, one round at a time, until every loop has finished."""
-    from .llm import batch_request, interpret_batch_result
+    from .llm.batches import batch_request
 
     resent: dict[str, int] = {}
     while reasks:
@@ -371,14 +369,19 @@ def _reask_batches(api: BatchAPI, reasks: dict[str, tuple[Row, Loop, list[dict[s
                 line = _result_line(files, key)
                 if line is None:
                     loop.close()
-                    message = f"the re-ask batch {state.id} holds no result for this draft"
-                    _write(writer, summary, batch.record_error(row.id, message, engine="llm", model=config.model))
+                    missing = ServiceError(f"the re-ask batch {state.id} holds no result for this draft")
+                    _write(writer, summary, record_for(row, missing, "llm", config.model))
                     continue
-                if _transient(line) and resent.get(key, 0) < MAX_RESENDS:
-                    resent[key] = resent.get(key, 0) + 1
-                    following[key] = (row, loop, messages)
+                reply = _read(line, config)
+                if isinstance(reply, ServiceError):
+                    if reply.retryable and resent.get(key, 0) < MAX_RESENDS:
+                        resent[key] = resent.get(key, 0) + 1
+                        following[key] = (row, loop, messages)
+                    else:
+                        loop.close()
+                        _write(writer, summary, record_for(row, reply, "llm", config.model))
                     continue
-                kind, value = _step(loop, lambda: interpret_batch_result(line, config))
+                kind, value = _step(loop, reply)
                 if kind == "reask":
                     following[key] = (row, loop, value)
                 else:

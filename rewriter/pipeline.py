@@ -7,12 +7,14 @@ and `arewrite` are thin drivers that step it with a sync or an async caller.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Generator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
+from .config import SETUP_HELP, llm_configured
 from .errors import ConfigurationError, InputError, ServiceError, StillNegativeError
 from .models import LEVELS, TONES, Context, Finding, Report
+from .request import EngineChoice, RewriteOptions, RewriteRequest
 from .results import Attempt, Reframe, Rewrite
 from .validate import check
 
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
     from .prompts import Prompts
     from .redact import Redactor
 
-EngineChoice = Literal["auto", "llm", "offline"]
+# The re-ask loop: yields the messages of each attempt, receives its Reply, returns the Rewrite.
+ReaskLoop = Generator[list[dict[str, str]], "Reply", Rewrite]
 
 MAX_DRAFT_CHARS = 5000  # refused before any request: ~800 words, far beyond a spoken answer
 MAX_POSTING_CHARS = 4000  # a job posting beyond this is trimmed, with a notice
@@ -30,40 +33,14 @@ MAX_CARRIED_FINDINGS = 12  # findings listed in one re-ask message
 MAX_SECONDS = 600
 MAX_TIMEOUT = 3600  # seconds per request
 
-ENV_KEY = "OPENAI_API_KEY"
-ENV_BASE_URL = "OPENAI_BASE_URL"
-ENV_MODEL = "REWRITER_MODEL"
-ENV_MODE = "REWRITER_MODE"
-
-SETUP_HELP = (
-    f"set {ENV_KEY} to use OpenAI, or point --base-url (or {ENV_BASE_URL}) at an "
-    "OpenAI-compatible server such as Ollama (http://localhost:11434/v1); "
-    f"choose the model with --model or {ENV_MODEL}"
-)
-
-
 NOT_ENGLISH = "the draft does not read as English"
-
-
-def llm_configured(base_url: str | None = None) -> bool:
-    """True when an LLM is set up: a key, or a base URL (local servers need no key)."""
-    return bool(base_url or os.environ.get(ENV_KEY) or os.environ.get(ENV_BASE_URL))
 
 
 # ---------------------------------------------------------------- inputs
 
 
-def _validate_inputs(
-    draft: str,
-    *,
-    role: str | None,
-    company: str | None,
-    job_posting: str | None,
-    tone: str,
-    seconds: int,
-    max_attempts: int,
-    level: str = "full",
-) -> tuple[Context, tuple[str, ...]]:
+def _validate_inputs(request: RewriteRequest) -> tuple[Context, tuple[str, ...]]:
+    draft, seconds, job_posting = request.draft, request.seconds, request.job_posting
     if not isinstance(draft, str) or not draft.strip():
         raise InputError("the draft is empty: write what you would really say, bluntly")
     if len(draft) > MAX_DRAFT_CHARS:
@@ -73,9 +50,9 @@ def _validate_inputs(
         )
     if not 5 <= seconds <= MAX_SECONDS:
         raise InputError(f"seconds must be between 5 and {MAX_SECONDS}, not {seconds}")
-    if max_attempts < 1:
+    if request.max_attempts < 1:
         raise InputError("max_attempts must be at least 1")
-    tone = (tone or "professional").strip().lower() or "professional"
+    tone, level = (request.tone or "professional").strip().lower() or "professional", request.level
     if tone not in TONES:
         raise InputError(f"unknown tone {tone!r}: use one of {', '.join(TONES)}")
     if level not in LEVELS:
@@ -89,8 +66,8 @@ def _validate_inputs(
             f"the job posting was trimmed to its first {len(posting)} of {len(job_posting or '')} characters"
         )
     context = Context(
-        role=(role or "").strip() or None,
-        company=(company or "").strip() or None,
+        role=(request.role or "").strip() or None,
+        company=(request.company or "").strip() or None,
         job_posting=posting or None,
         tone=tone,
         seconds=seconds,
@@ -131,7 +108,7 @@ def _loop(
     max_attempts: int,
     notices: tuple[str, ...],
     restore: tuple[Redactor, str, Context] | None = None,
-) -> Generator[list[dict[str, str]], Reply, Rewrite]:
+) -> ReaskLoop:
     """Yield the messages of each attempt; receive its Reply; return the Rewrite.
 
     Raises StillNegativeError (with every attempt) when no attempt is clean, and
@@ -173,7 +150,8 @@ def _loop(
     best = _best(attempts)
     if best is None:
         problems = "; ".join(sorted({a.problem or "unusable" for a in attempts}))
-        raise ServiceError(f"the model gave no usable answer in {len(attempts)} attempts ({problems})")
+        raise ServiceError(f"the model gave no usable answer in {len(attempts)} attempts ({problems})",
+                           kind="refused")
     raise StillNegativeError(
         f"the answer still has {best.error_count} error{'s' * (best.error_count != 1)} "
         f"after {len(attempts)} attempt{'s' * (len(attempts) != 1)}",
@@ -206,7 +184,8 @@ def _result(reply: Reply, attempt: Attempt, attempts: list[Attempt], model: str,
 # ---------------------------------------------------------------- engines
 
 
-def _choose_engine(engine: str, base_url: str | None, client: Any) -> Literal["llm", "offline"]:
+def choose_engine(engine: str, base_url: str | None = None, client: Any = None) -> Literal["llm", "offline"]:
+    """The engine a request runs on: `auto` takes the LLM when one is configured (or a client is given)."""
     if engine not in ("auto", "llm", "offline"):
         raise ConfigurationError(f"unknown engine {engine!r}: use auto, llm or offline")
     if engine == "offline":
@@ -220,10 +199,13 @@ def _choose_engine(engine: str, base_url: str | None, client: Any) -> Literal["l
 
 def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
     try:
-        from .offline import compose, reads_as_english
+        from .offline import compose
     except ImportError:
         raise ConfigurationError(f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
-    if any(n.startswith(NOT_ENGLISH) for n in notices) or not reads_as_english(draft):
+    import sys
+
+    english = getattr(sys.modules.get(f"{__package__}.offline"), "reads_as_english", None)
+    if any(n.startswith(NOT_ENGLISH) for n in notices) or (english is not None and not english(draft)):
         raise InputError("the draft does not read as English, and the offline engine writes English only; "
                          f"an LLM can rewrite it: {SETUP_HELP}")
     composition = compose(draft, context)
@@ -259,88 +241,130 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
     )
 
 
-def _prepare(
-    draft: str,
-    *,
-    role: str | None,
-    company: str | None,
-    job_posting: str | None,
-    tone: str,
-    seconds: int,
-    model: str | None,
-    base_url: str | None,
-    mode: str | None,
-    engine: str,
-    client: Any,
-    max_attempts: int,
-    prompts_dir: Any,
-    timeout: float | None = None,
-    redact: bool = False,
-    redact_names: Sequence[str] = (),
-    level: str = "full",
-) -> tuple[Rewrite | None, Generator[list[dict[str, str]], Reply, Rewrite] | None, LLMConfig | None]:
-    """Everything before the first request: input checks, engine choice, config, prompts."""
-    context, notices = _validate_inputs(
-        draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
-        max_attempts=max_attempts, level=level,
-    )
+# ---------------------------------------------------------------- before the first request
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What `prepare()` gives: the offline engine's finished `result`, or the LLM's re-ask
+    `loop` (not started) and the `config` its requests use."""
+
+    result: Rewrite | None = None
+    loop: ReaskLoop | None = None
+    config: LLMConfig | None = None
+
+    def run(self, client: Any = None) -> Rewrite:
+        """Drive the loop with synchronous requests (`client`: the caller's openai.OpenAI)."""
+        if self.result is not None:
+            return self.result
+        assert self.loop is not None and self.config is not None
+        from .llm import LLM
+
+        return drive(self.loop, LLM(self.config, client).complete)
+
+    async def arun(self, client: Any = None) -> Rewrite:
+        """Drive the loop with asynchronous requests (`client`: the caller's openai.AsyncOpenAI)."""
+        if self.result is not None:
+            return self.result
+        assert self.loop is not None and self.config is not None
+        from .llm import AsyncLLM
+
+        return await adrive(self.loop, AsyncLLM(self.config, client).complete)
+
+
+def prepare(request: RewriteRequest, *, client: Any = None, config: LLMConfig | None = None) -> Prepared:
+    """Everything before the first request: input checks, engine choice, configuration, prompts.
+
+    Raises InputError or ConfigurationError; sends nothing. With the offline engine the
+    rewrite is already done. `config` is an LLMConfig resolved earlier (a batch resolves
+    it once for all its drafts): the LLM engine is then used without reading the
+    environment again.
+    """
+    context, notices = _validate_inputs(request)
+    timeout = request.timeout
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:
         raise InputError(f"timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {timeout}")
-    if _choose_engine(engine, base_url, client) == "offline":
-        return _offline(draft, context, notices), None, None
+    if config is None and choose_engine(request.engine, request.base_url, client) == "offline":
+        return Prepared(result=_offline(request.draft, context, notices))
     from .llm import PLACEHOLDER_KEY, LLMConfig
     from .prompts import Prompts
 
-    # A caller's own client carries its own key; ours only needs one to be valid.
-    config = LLMConfig.resolve(
-        model=model, base_url=base_url, mode=mode, api_key=PLACEHOLDER_KEY if client is not None else None,
-        timeout=timeout,
-    )
-    prompts = Prompts.load(prompts_dir)
+    if config is None:
+        # A caller's own client carries its own key; ours only needs one to be valid.
+        config = LLMConfig.resolve(
+            model=request.model, base_url=request.base_url, mode=request.mode,
+            api_key=PLACEHOLDER_KEY if client is not None else None, timeout=timeout,
+        )
+    prompts = Prompts.load(request.prompts_dir)
+    draft = request.draft
     redactor = None
-    if redact or redact_names:
+    if request.redact or request.redact_names:
         from .redact import Redactor
 
         # Everything sent (draft, role, company, posting) carries placeholders only.
-        redactor = Redactor(tuple(redact_names))
+        redactor = Redactor(tuple(request.redact_names))
         original = (draft, context)
         draft, context = redactor.redact(draft) or draft, redactor.context(context)
         if redactor.count:
             notices += (f"{redactor.count} private detail{'s' * (redactor.count != 1)} ({redactor.kinds()}) "
                         "replaced by placeholders before sending, restored in the answer",)
-    loop = _loop(draft, context, config=config, prompts=prompts, max_attempts=max_attempts, notices=notices,
+    loop = _loop(draft, context, config=config, prompts=prompts, max_attempts=request.max_attempts, notices=notices,
                  restore=(redactor, *original) if redactor is not None else None)
-    return None, loop, config
+    return Prepared(loop=loop, config=config)
+
+
+def drive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Reply]) -> Rewrite:
+    """Step the re-ask loop to its end, each attempt's messages sent with `complete`."""
+    try:
+        messages = next(loop)
+        while True:
+            messages = loop.send(complete(messages))
+    except StopIteration as stop:
+        return stop.value
+
+
+async def adrive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Awaitable[Reply]]) -> Rewrite:
+    """The async twin of drive()."""
+    try:
+        messages = next(loop)
+        while True:
+            messages = loop.send(await complete(messages))
+    except StopIteration as stop:
+        return stop.value
 
 
 # ---------------------------------------------------------------- the public API
 
 
+def _request(draft: str | None, request: RewriteRequest | None, options: RewriteOptions) -> RewriteRequest:
+    if request is None:
+        if draft is None:
+            raise TypeError("rewrite() needs a draft (or request=RewriteRequest(...))")
+        return RewriteRequest(draft, **options)
+    if draft is not None or options:
+        raise TypeError("give either request=RewriteRequest(...) or the draft and its options, not both")
+    return request
+
+
 def rewrite(
-    draft: str,
+    draft: str | None = None,
     *,
-    role: str | None = None,
-    company: str | None = None,
-    job_posting: str | None = None,
-    tone: str = "professional",
-    seconds: int = 60,
-    model: str | None = None,
-    base_url: str | None = None,
-    mode: str | None = None,
-    engine: EngineChoice = "auto",
+    request: RewriteRequest | None = None,
     client: Any = None,
-    max_attempts: int = 3,
-    prompts_dir: Any = None,
-    timeout: float | None = None,
-    redact: bool = False,
-    redact_names: Sequence[str] = (),
-    level: str = "full",
+    **options: Unpack[RewriteOptions],
 ) -> Rewrite:
     """Rewrite a blunt draft into a positive interview answer, checked locally.
 
+        rewrite("my boss micromanages me", role="Data Analyst")
+        rewrite(request=RewriteRequest("my boss micromanages me", role="Data Analyst"))
+
+    The options are RewriteRequest's fields (role, company, job_posting, tone, seconds,
+    engine, model, base_url, mode, max_attempts, prompts_dir, timeout, redact,
+    redact_names, level). `client` may be the caller's own openai.OpenAI.
     `tone` is one of models.TONES and changes the wording; `seconds` sets the spoken
     length (150 words a minute). `level="light"` keeps the user's own sentences that
     pass and rewrites only what the validator flags; "full" (default) writes anew.
+
     `timeout` bounds each request in seconds (default 60); a request that takes
     longer is retried like any transient failure, within the retry budget.
     `redact=True` (or any `redact_names`) replaces emails, phone numbers, URLs and
@@ -351,62 +375,19 @@ def rewrite(
     ServiceError (the LLM failed after retries) or StillNegativeError (every
     attempt kept an error; carries the best attempt and all attempts).
     """
-    done, loop, config = _prepare(
-        draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
-        model=model, base_url=base_url, mode=mode, engine=engine, client=client,
-        max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout, redact=redact,
-        redact_names=redact_names, level=level,
-    )
-    if done is not None:
-        return done
-    assert loop is not None and config is not None
-    from .llm import LLM
-
-    llm = LLM(config, client)
-    try:
-        messages = next(loop)
-        while True:
-            messages = loop.send(llm.complete(messages))
-    except StopIteration as stop:
-        return stop.value
+    return prepare(_request(draft, request, options), client=client).run(client)
 
 
 async def arewrite(
-    draft: str,
+    draft: str | None = None,
     *,
-    role: str | None = None,
-    company: str | None = None,
-    job_posting: str | None = None,
-    tone: str = "professional",
-    seconds: int = 60,
-    model: str | None = None,
-    base_url: str | None = None,
-    mode: str | None = None,
-    engine: EngineChoice = "auto",
+    request: RewriteRequest | None = None,
     client: Any = None,
-    max_attempts: int = 3,
-    prompts_dir: Any = None,
-    timeout: float | None = None,
-    redact: bool = False,
-    redact_names: Sequence[str] = (),
-    level: str = "full",
+    **options: Unpack[RewriteOptions],
 ) -> Rewrite:
     """The async twin of `rewrite` (same loop, same errors); `client` may be an AsyncOpenAI."""
-    done, loop, config = _prepare(
-        draft, role=role, company=company, job_posting=job_posting, tone=tone, seconds=seconds,
-        model=model, base_url=base_url, mode=mode, engine=engine, client=client,
-        max_attempts=max_attempts, prompts_dir=prompts_dir, timeout=timeout, redact=redact,
-        redact_names=redact_names, level=level,
-    )
-    if done is not None:
-        return done
-    assert loop is not None and config is not None
-    from .llm import AsyncLLM
+    return await prepare(_request(draft, request, options), client=client).arun(client)
 
-    llm = AsyncLLM(config, client)
-    try:
-        messages = next(loop)
-        while True:
-            messages = loop.send(await llm.complete(messages))
-    except StopIteration as stop:
-        return stop.value
+
+__all__ = ["EngineChoice", "Prepared", "ReaskLoop", "RewriteRequest", "arewrite", "choose_engine", "drive",
+           "adrive", "prepare", "rewrite"]

@@ -6,9 +6,10 @@ import os
 from functools import cache
 from pathlib import Path
 
+from .config import ENV_PROMPTS
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 LEXICON_DIR = PACKAGE_DIR / "lexicons"
-PROMPTS_ENV = "REWRITER_PROMPTS"
 
 
 @cache  # where the package lives does not change while it runs; a batch asks once per draft
@@ -21,5 +22,5 @@ def shipped_prompts_dir() -> Path:
 
 def prompts_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The user's --prompts dir, else $REWRITER_PROMPTS, else the shipped one."""
-    chosen = override or os.environ.get(PROMPTS_ENV)
+    chosen = override or os.environ.get(ENV_PROMPTS)
     return Path(chosen) if chosen else shipped_prompts_dir()

@@ -5,12 +5,15 @@ Kept apart from `models.py` so that `rewriter check` never builds these classes.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .errors import RewriterError, StillNegativeError
 from .models import Finding
 
 Engine = Literal["llm", "offline"]
+Status = Literal["ok", "findings", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,15 @@ class Usage:
             self.prompt_tokens + other.prompt_tokens,
             self.completion_tokens + other.completion_tokens,
         )
+
+    @classmethod
+    def sum(cls, usages: Iterable[Usage]) -> Usage:
+        """The total of several (every attempt of a rewrite, say)."""
+        prompt = completion = 0
+        for usage in usages:
+            prompt += usage.prompt_tokens
+            completion += usage.completion_tokens
+        return cls(prompt, completion)
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -86,25 +98,11 @@ class Rewrite:
 
     @property
     def usage(self) -> Usage:
-        total = Usage()
-        for attempt in self.attempts:
-            total = total + attempt.usage
-        return total
+        return Usage.sum(a.usage for a in self.attempts)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer,
-            "ok": True,
-            "engine": self.engine,
-            "model": self.model,
-            "findings": [f.to_dict() for f in self.findings],
-            "reasons": [asdict(r) for r in self.reasons],
-            "facts_kept": list(self.facts_kept),
-            "left_out": list(self.left_out),
-            "attempts": [a.to_dict() for a in self.attempts],
-            "usage": self.usage.to_dict(),
-            "notices": list(self.notices),
-        }
+    def to_record(self, *, attempts_detail: bool = True) -> dict[str, Any]:
+        """The result as a record: see `to_record()`."""
+        return to_record(self, attempts_detail=attempts_detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +116,61 @@ class Composition:
     # What the engine found wrong with its own answer (the offline engine runs the
     # validator and its structural checks); None when the engine did not check.
     findings: tuple[Finding, ...] | None = None
+
+
+# ---------------------------------------------------------------- one record shape
+
+
+def to_record(
+    outcome: Rewrite | BaseException,
+    *,
+    engine: str | None = None,
+    model: str | None = None,
+    attempts_detail: bool = True,
+) -> dict[str, Any]:
+    """The one dict a rewrite's outcome is shown as: the CLI's --json, a batch output
+    line (with its id in front) and the web API all use it.
+
+    `status` is ok (a clean answer), findings (the best answer, NOT clean: its findings
+    say what to fix) or error (no answer; `message` says why). `attempts` is the list of
+    attempts, or with `attempts_detail=False` (a batch line, kept short) their number.
+    `engine` and `model` name what was used when the outcome itself does not say.
+    """
+    if isinstance(outcome, Rewrite):
+        return _record(
+            "ok", outcome.answer, outcome.engine, outcome.model, outcome.findings, outcome.attempts,
+            reasons=[{"reason": r.reason, "reframed_as": r.reframed_as} for r in outcome.reasons],
+            facts_kept=list(outcome.facts_kept), left_out=list(outcome.left_out), notices=list(outcome.notices),
+            message=None, attempts_detail=attempts_detail,
+        )
+    if isinstance(outcome, StillNegativeError):
+        return _record("findings", outcome.best.answer, outcome.engine, outcome.model, outcome.findings,
+                       outcome.attempts, message=str(outcome), attempts_detail=attempts_detail)
+    if isinstance(outcome, RewriterError):
+        message = str(outcome)
+    else:  # not a RewriterError: a bug. Its text could hold anything, so only its type is shown.
+        message = f"internal error ({type(outcome).__name__}); please report it"
+    return _record("error", None, engine, model, (), (), message=message, attempts_detail=attempts_detail)
+
+
+def _record(
+    status: Status, answer: str | None, engine: str | None, model: str | None, findings: tuple[Finding, ...],
+    attempts: tuple[Attempt, ...], *, message: str | None, attempts_detail: bool,
+    reasons: list[dict[str, str]] | None = None, facts_kept: list[str] | None = None,
+    left_out: list[str] | None = None, notices: list[str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "ok": status == "ok",
+        "answer": answer,
+        "engine": engine,
+        "model": model,
+        "findings": [f.to_dict() for f in findings],
+        "reasons": reasons or [],
+        "facts_kept": facts_kept or [],
+        "left_out": left_out or [],
+        "attempts": [a.to_dict() for a in attempts] if attempts_detail else len(attempts),
+        "usage": Usage.sum(a.usage for a in attempts).to_dict(),
+        "notices": notices or [],
+        "message": message,
+    }

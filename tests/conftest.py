@@ -228,7 +228,7 @@ def llm_endpoint(record_mode: str, monkeypatch: pytest.MonkeyPatch, vcr: Any) ->
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The request bodies rewrite() built, one per attempt (transport retries reuse one)."""
-    from rewriter import llm as llm_module
+    from rewriter.llm import reply as llm_module
 
     bodies: list[dict[str, Any]] = []
     original = llm_module.request_kwargs
@@ -245,7 +245,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Transport-retry waits, recorded instead of slept (replays of 429s stay instant)."""
-    import rewriter.llm as llm
+    import rewriter.llm.transport as llm
 
     waited: list[float] = []
 

@@ -22,7 +22,7 @@ import pytest
 from conftest import SENTINEL_KEY
 from scripted_server import Scripted, ScriptedServer, answer_json
 
-from rewriter import batch, check
+from rewriter import RewriteRequest, batch, check
 from rewriter.batch import Options, Throttle, load_done, run_batch
 from rewriter.errors import InputError
 from rewriter.models import Context
@@ -107,7 +107,7 @@ def test_malformed_input_is_refused_with_its_line(tmp_path: Path, content: str, 
     inp = tmp_path / "in.jsonl"
     inp.write_text(content, encoding="utf-8")
     with pytest.raises(InputError, match=message):
-        run_batch(inp, tmp_path / "out.jsonl", options=Options(engine="offline"))
+        run_batch(inp, tmp_path / "out.jsonl", options=Options(RewriteRequest("", engine="offline")))
     assert not (tmp_path / "out.jsonl").exists()
 
 
@@ -193,12 +193,51 @@ def test_a_bad_key_stops_the_batch_and_marks_no_draft_done(live_server: Scripted
     assert not out.exists() or out.read_text(encoding="utf-8") == ""  # nothing marked done: a re-run redoes all
 
 
+@pytest.mark.parametrize("via", ["direct", "openai-batch"])
+def test_a_bad_setting_stops_the_batch_before_any_request_and_marks_no_draft_done(
+        live_server: ScriptedServer, tmp_path: Path, via: str) -> None:
+    # Issue 14: REWRITER_RETRY_MAX_WAIT=abc wrote an "error" line per draft without sending a
+    # request (exit 1), and a re-run with the setting fixed skipped every draft as done.
+    live_server.script = [Scripted.completion(answer_json(CLEAN))]
+    live_server.repeat_last = True
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in "abc"])
+    args = [str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url, "--via", via]
+    proc = cli(args, tmp_path, env={"REWRITER_RETRY_MAX_WAIT": "abc"})
+    assert_clean_cli(proc)
+    assert proc.returncode == 2 and "REWRITER_RETRY_MAX_WAIT must be a number of seconds" in proc.stderr
+    assert live_server.received == []  # checked before any request
+    out = tmp_path / "out.jsonl"
+    assert not out.exists() or out.read_text(encoding="utf-8") == ""  # no draft marked done
+    if via == "direct":  # the Batch API run needs its own scripted server: the fix is shown on the direct path
+        proc = cli(args, tmp_path, env={"REWRITER_RETRY_MAX_WAIT": "0"})
+        assert proc.returncode == 0, proc.stderr
+        assert sorted((r["id"], r["status"]) for r in read_results(out)) == [("a", "ok"), ("b", "ok"), ("c", "ok")]
+        assert len(live_server.received) == 3
+
+
+def test_a_configuration_error_met_by_a_draft_stops_the_batch_unrecorded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only a draft that reached a final outcome is marked done: one that failed for a
+    # configuration reason (which every draft would meet alike) stops the batch instead.
+    from rewriter import ConfigurationError, pipeline
+
+    def misconfigured(request: RewriteRequest, **kwargs: Any) -> Any:
+        raise ConfigurationError("the offline engine is not available")
+
+    monkeypatch.setattr(pipeline, "prepare", misconfigured)
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": d} for i, d in enumerate(OFFLINE_DRAFTS)])
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(ConfigurationError, match="not available"):
+        run_batch(inp, out, options=Options(RewriteRequest("", engine="offline")))
+    assert not out.exists() or out.read_text(encoding="utf-8") == ""
+
+
 def test_concurrency_is_bounded_and_every_draft_gets_one_line(tmp_path: Path) -> None:
     with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.1, repeat_last=True) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(32)])
         started = time.perf_counter()
         summary = run_batch(inp, tmp_path / "out.jsonl",
-                            options=Options(base_url=server.base_url, concurrency=8))
+                            options=Options(RewriteRequest("", base_url=server.base_url), concurrency=8))
         elapsed = time.perf_counter() - started
     results = read_results(tmp_path / "out.jsonl")
     assert sorted(r["id"] for r in results) == list(range(32))  # ids keep their JSON type
@@ -228,7 +267,7 @@ def test_a_429_slows_the_whole_batch(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(Throttle, "after_response", answered)
     with ScriptedServer(script, repeat_last=True) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(12)])
-        summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(base_url=server.base_url, concurrency=4))
+        summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(RewriteRequest("", base_url=server.base_url), concurrency=4))
     assert summary.rate_limited == 1 and summary.ok == 12
     assert len(server.received) == 13 and [e for e, _ in events].count("sent") == 13
     # Every request let through after the 429 (by any worker, not only the one that got it) waited
@@ -299,7 +338,7 @@ def test_a_request_cancelled_while_it_waits_keeps_no_slot() -> None:
 def test_never_more_requests_on_the_wire_than_concurrency(tmp_path: Path) -> None:
     with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.05, repeat_last=True) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(40)])
-        summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(base_url=server.base_url, concurrency=4))
+        summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(RewriteRequest("", base_url=server.base_url), concurrency=4))
     assert summary.ok == 40
     edges = sorted([(r.arrived, 1) for r in server.received] + [(r.answered, -1) for r in server.received])
     on_the_wire = peak = 0
@@ -405,7 +444,7 @@ def test_offline_batch_many_lines_in_process(tmp_path: Path) -> None:
     n = 300
     inp = write_jsonl(tmp_path / "in.jsonl",
                       [{"id": i, "draft": OFFLINE_DRAFTS[i % 3] + f" I closed {i} tickets."} for i in range(n)])
-    summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(engine="offline"))
+    summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(RewriteRequest("", engine="offline")))
     assert (summary.total, summary.ok, summary.errors) == (n, n, 0)
     results = read_results(tmp_path / "out.jsonl")
     assert [r["id"] for r in results] == list(range(n))  # one loop: input order
@@ -426,13 +465,13 @@ def test_a_batch_freezes_start_up_objects_only_while_it_runs(tmp_path: Path, mon
     monkeypatch.setattr(batch, "record_for", spy)
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": OFFLINE_DRAFTS[i]} for i in range(2)])
     assert gc.get_freeze_count() == 0
-    run_batch(inp, tmp_path / "out.jsonl", options=Options(engine="offline"))
+    run_batch(inp, tmp_path / "out.jsonl", options=Options(RewriteRequest("", engine="offline")))
     assert len(seen) == 2 and min(seen) > 1000  # the modules, lexicons and templates loaded before it
     assert gc.get_freeze_count() == 0  # and given back to the collector after
     gc.freeze()  # a caller that froze its own objects keeps them frozen
     try:
         frozen = gc.get_freeze_count()
-        run_batch(inp, tmp_path / "out2.jsonl", options=Options(engine="offline"))
+        run_batch(inp, tmp_path / "out2.jsonl", options=Options(RewriteRequest("", engine="offline")))
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()

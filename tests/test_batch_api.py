@@ -25,8 +25,8 @@ from conftest import CASSETTES, SENTINEL_KEY, scrub_request, scrub_response
 from scripted_server import Scripted, ScriptedServer, answer_json
 
 import rewriter.batch_api as batch_api
-import rewriter.llm as llm_module
-from rewriter import InputError, StillNegativeError, check, rewrite
+import rewriter.llm.batches as llm_module
+from rewriter import InputError, RewriteRequest, StillNegativeError, check, rewrite
 from rewriter.batch import Options
 from rewriter.models import Context
 
@@ -163,7 +163,7 @@ def test_openai_batch_with_sync_reask(llm_endpoint: Endpoint, batch_lines: list[
         Scripted.completion(answer_json(PLAIN)),  # ...and "failed" sent again
     )
     out = tmp_path / "out.jsonl"
-    options = Options(base_url=base_url, max_attempts=2, concurrency=1)  # one at a time: a fixed order to record
+    options = Options(RewriteRequest("", base_url=base_url, max_attempts=2), concurrency=1)  # one at a time: a fixed order to record
     summary = batch_api.run(write_input(tmp_path), out, options=options, reask="sync", poll=0)
     assert summary is not None
     got = results(out)
@@ -206,7 +206,7 @@ def test_openai_batch_with_reasks_in_a_second_batch(llm_endpoint: Endpoint, batc
         Scripted.completion(NEGATIVE_JSON),  # ...and "failed" still negative: out of attempts
     )
     out = tmp_path / "out.jsonl"
-    summary = batch_api.run(write_input(tmp_path), out, options=Options(base_url=base_url, max_attempts=2),
+    summary = batch_api.run(write_input(tmp_path), out, options=Options(RewriteRequest("", base_url=base_url, max_attempts=2)),
                             reask="batch", poll=0)
     assert summary is not None
     got = results(out)
@@ -234,7 +234,7 @@ def test_a_request_rate_limited_inside_the_batch_is_sent_again_in_the_next(
         Scripted.completion(CLEAN_JSON),  # second batch: "reasked", sent again unchanged
     )
     out = tmp_path / "out.jsonl"
-    summary = batch_api.run(write_input(tmp_path), out, options=Options(base_url=base_url), reask="batch", poll=0)
+    summary = batch_api.run(write_input(tmp_path), out, options=Options(RewriteRequest("", base_url=base_url)), reask="batch", poll=0)
     assert summary is not None and (summary.ok, summary.errors) == (3, 1)
     got = results(out)
     assert got["reasked"]["status"] == "ok" and got["reasked"]["attempts"] == 1  # a resend is not a re-ask
@@ -249,7 +249,7 @@ def test_submit_now_collect_later(llm_endpoint: Endpoint, tmp_path: Path, vcr: A
         Scripted.completion(CLEAN_JSON), Scripted.completion(CLEAN_JSON), Scripted.completion(answer_json(PLAIN)))
     inp, out = write_input(tmp_path), tmp_path / "out.jsonl"
     notices: list[str] = []
-    options = Options(base_url=base_url)
+    options = Options(RewriteRequest("", base_url=base_url))
     assert batch_api.run(inp, out, options=options, wait=False, poll=0, on_notice=notices.append) is None
     assert list(results(out)) == ["empty"]  # refused before any request: written at once
     batch_id = re.search(r"--collect (\S+)", notices[0]).group(1)  # type: ignore[union-attr]
@@ -274,7 +274,7 @@ def test_more_drafts_than_one_batch_holds_are_refused_before_any_upload(
     monkeypatch.setattr(batch_api, "MAX_BATCH_REQUESTS", 2)
     with ScriptedServer() as server:
         with pytest.raises(InputError, match="exceed one OpenAI batch"):
-            batch_api.run(write_input(tmp_path), tmp_path / "out.jsonl", options=Options(base_url=server.base_url))
+            batch_api.run(write_input(tmp_path), tmp_path / "out.jsonl", options=Options(RewriteRequest("", base_url=server.base_url)))
         assert server.received == []
 
 

@@ -29,7 +29,8 @@ from scripted_server import Scripted, ScriptedServer, answer_json
 from terminal import drain
 
 from rewriter import RewriterError, rewrite
-from rewriter.llm import ENV_RETRY_MAX_WAIT, MAX_TRIES
+from rewriter.config import ENV_RETRY_MAX_WAIT
+from rewriter.llm import MAX_TRIES
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 

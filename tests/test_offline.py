@@ -312,3 +312,15 @@ def test_every_template_sentence_is_whole_and_passes_the_validator() -> None:
             continue  # bridges ("In that time, ") and openers ("To put it simply:") lead into a sentence
         assert not list(fragments(sentence)), sentence
         assert check(sentence).ok, (sentence, [(f.rule, f.excerpt) for f in check(sentence).errors])
+
+
+def test_variants_differ_and_each_is_clean() -> None:
+    for i in CASES[::9]:
+        d = DRAFTS[i]
+        answers = [compose(d["draft"], _context(d), variant=v) for v in range(3)]
+        assert answers[0] == _composed(i)  # variant 0 is the default answer
+        assert len({a.answer for a in answers}) == 3, IDS[i]
+        for a in answers:
+            assert not [f for f in a.findings or () if f.severity == "error"], (IDS[i], a.answer)
+            assert all(fact_kept(f, a.answer) for f in d["facts"])
+        assert compose(d["draft"], _context(d), variant=2) == answers[2]

@@ -48,8 +48,9 @@ def test_the_key_is_in_no_log_or_exception(case: Case, live_server: ScriptedServ
     if error is not None:
         texts += [str(error), repr(error), "".join(traceback.format_exception(error))]
         texts += [str(a.problem) for a in getattr(error, "attempts", ())]
+        texts.append(str(getattr(error, "server_message", "")))  # the server's own words, for programs
     else:
-        texts.append(json.dumps(result.to_dict()))
+        texts.append(json.dumps(result.to_record()))
     for text in texts:
         assert SENTINEL_KEY not in text and "SENTINEL" not in text
 

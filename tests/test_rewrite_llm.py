@@ -11,20 +11,19 @@ import openai
 import pytest
 
 from rewriter import ConfigurationError
+from rewriter.config import DEFAULT_MODEL, MODES
 from rewriter.llm import (
-    DEFAULT_MODEL,
     LLM,
-    MODES,
     PLACEHOLDER_KEY,
     LLMConfig,
-    _sync_client,
     extract_json,
     interpret,
     is_transient,
     map_error,
-    request_kwargs,
     retry_after,
 )
+from rewriter.llm.reply import request_kwargs
+from rewriter.llm.transport import _sync_client
 from rewriter.schema import LLMAnswer, strict_schema
 
 KEY = "sk-test-SENTINEL-0123456789abcdef"
@@ -174,7 +173,7 @@ def test_retry_after_forms() -> None:
 def test_long_retry_after_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     from tenacity import RetryCallState
 
-    from rewriter.llm import MAX_RETRY_AFTER, _WaitRetryAfter
+    from rewriter.llm.transport import MAX_RETRY_AFTER, _WaitRetryAfter
 
     state = RetryCallState(None, None, (), {})
     state.set_exception((openai.RateLimitError, status_error(429, headers={"retry-after": "3600"}), None))
@@ -199,6 +198,36 @@ def test_errors_say_what_to_do_and_never_show_the_key(status: int, message: str,
     assert expect in str(error)
     assert KEY not in str(error) and "SENTINEL" not in str(error)
     assert error.exit_code == 3
+
+
+@pytest.mark.parametrize("status,code,kind,retryable", [
+    (401, None, "auth", False),
+    (403, None, "permission", False),
+    (404, None, "not_found", False),
+    (400, None, "bad_request", False),
+    (422, None, "bad_request", False),
+    (408, None, "timeout", True),
+    (429, None, "rate_limited", True),
+    (429, "insufficient_quota", "rate_limited", False),
+    (500, None, "unavailable", True),
+    (503, None, "unavailable", True),
+])
+def test_service_errors_carry_kind_status_and_retryable(status: int, code: str | None, kind: str,
+                                                        retryable: bool) -> None:
+    error = map_error(status_error(status, f"it failed\x1b[31m\n near {KEY}", code=code), config(), tries=5)
+    assert (error.kind, error.status, error.retryable) == (kind, status, retryable)
+    # The server's own words, for programs: one line, no control characters, never the key.
+    assert error.server_message is not None and error.server_message.startswith("it failed")
+    assert KEY not in error.server_message and "SENTINEL" not in error.server_message
+    assert "\x1b" not in error.server_message and "\n" not in error.server_message
+
+
+def test_connection_failures_and_timeouts_are_retryable_kinds() -> None:
+    request = httpx2.Request("POST", "http://127.0.0.1/v1/chat/completions")
+    timeout = map_error(openai.APITimeoutError(request=request), config(), tries=5)
+    refused = map_error(openai.APIConnectionError(request=request), config(), tries=5)
+    assert (timeout.kind, timeout.retryable, timeout.status) == ("timeout", True, None)
+    assert (refused.kind, refused.retryable, refused.status) == ("connection", True, None)
 
 
 def test_key_shaped_text_from_a_server_is_masked() -> None:
@@ -271,7 +300,7 @@ def test_schema_is_strict_compatible() -> None:
 @pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 def test_dropped_connections_are_retried_within_the_budget(sleeps: list[float]) -> None:
     from rewriter import ServiceError, rewrite
-    from rewriter.llm import MAX_TRIES
+    from rewriter.llm.transport import MAX_TRIES
 
     # Port 9 (discard) on loopback: nothing listens, every connection is refused at once.
     with pytest.raises(ServiceError, match="cannot reach") as caught:

@@ -222,3 +222,70 @@ def test_undefined_variable_in_a_template_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="no_such_thing"):
         rewrite(DRAFT, client=client, prompts_dir=directory)
     assert client.calls == []
+
+
+# ---------------------------------------------------------------- one request object, one record
+
+
+def test_a_request_object_is_the_same_rewrite_as_keyword_arguments() -> None:
+    from rewriter import RewriteRequest
+
+    by_keywords = rewrite(DRAFT, role="Project Lead", engine="offline")
+    by_request = rewrite(request=RewriteRequest(DRAFT, role="Project Lead", engine="offline"))
+    assert by_request == by_keywords
+    with pytest.raises(TypeError):
+        rewrite(DRAFT, request=RewriteRequest(DRAFT))  # one or the other, not both
+    with pytest.raises(TypeError):
+        rewrite(DRAFT, colour="blue")  # type: ignore[call-arg]  # an unknown option is refused, as before
+
+
+def test_a_request_is_frozen_and_keeps_no_reference_to_the_callers_list() -> None:
+    from dataclasses import FrozenInstanceError
+
+    from rewriter import RewriteRequest
+
+    names = ["Acme"]
+    request = RewriteRequest(DRAFT, redact_names=names)
+    names.append("Globex")
+    assert request.redact_names == ("Acme",)
+    with pytest.raises(FrozenInstanceError):
+        request.draft = "x"  # type: ignore[misc]
+
+
+def test_prepare_gives_the_loop_without_sending_anything() -> None:
+    from rewriter import RewriteRequest, prepare
+
+    client = FakeClient(answer(CLEAN))
+    prepared = prepare(RewriteRequest(DRAFT, engine="llm"), client=client)
+    assert prepared.result is None and prepared.loop is not None and prepared.config is not None
+    assert client.calls == []  # nothing sent yet
+    assert prepared.run(client).answer == CLEAN and len(client.calls) == 1
+    offline = prepare(RewriteRequest(DRAFT, engine="offline"))
+    assert offline.result is not None and offline.loop is None
+
+
+def test_one_record_shape_for_a_clean_answer_an_unclean_one_and_an_error() -> None:
+    from rewriter import Usage, to_record
+
+    done = rewrite(DRAFT, engine="llm", client=FakeClient(answer(CLEAN)))
+    with pytest.raises(StillNegativeError) as caught:
+        rewrite(DRAFT, engine="llm", client=FakeClient(answer(NEGATIVE), answer(NEGATIVE)), max_attempts=2)
+    ok, findings = done.to_record(), to_record(caught.value)
+    error = to_record(ServiceError("down"), engine="llm", model="m")
+    assert set(ok) == set(findings) == set(error)
+    assert (ok["status"], ok["ok"], ok["answer"], ok["message"]) == ("ok", True, CLEAN, None)
+    assert (findings["status"], findings["ok"], findings["answer"]) == ("findings", False, NEGATIVE)
+    assert "still has" in findings["message"] and len(findings["attempts"]) == 2
+    assert findings["usage"] == Usage(20, 10).to_dict()
+    assert (error["status"], error["answer"], error["message"], error["engine"], error["model"]) == (
+        "error", None, "down", "llm", "m")
+    assert to_record(caught.value, attempts_detail=False)["attempts"] == 2
+    bug = to_record(KeyError("secret text"))
+    assert bug["message"] == "internal error (KeyError); please report it"  # a bug's text is never shown
+
+
+def test_usage_sums_in_one_place() -> None:
+    from rewriter import Usage
+
+    assert Usage.sum([]) == Usage()
+    assert Usage.sum([Usage(1, 2), Usage(10, 20)]) == Usage(11, 22) == Usage(1, 2) + Usage(10, 20)

@@ -48,9 +48,19 @@ def _options(
 
 
 def _register_commands() -> None:
-    # Imported for their side effect of adding commands to `app`; each keeps its
-    # heavy imports (openai, rich) inside the command body, off the start-up path.
-    from . import batch_cmd, check_cmd, principles_cmd, rewrite_cmd  # noqa: F401
+    # Each command is a plain function in its own module; each keeps its heavy
+    # imports (openai, rich) inside the function body, off the start-up path.
+    if app.registered_commands:
+        return
+    from .batch_cmd import batch_command
+    from .check_cmd import check_command
+    from .principles_cmd import principles_command
+    from .rewrite_cmd import rewrite_command
+
+    app.command("batch")(batch_command)
+    app.command("check")(check_command)
+    app.command("principles")(principles_command)
+    app.command("rewrite")(rewrite_command)
 
 
 def main() -> None:

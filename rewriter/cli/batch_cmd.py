@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from ..errors import InputError
 from . import options
-from .app import app
 from .output import is_terminal, notice, safe
 
+if TYPE_CHECKING:
+    from ..request import EngineChoice
 
-@app.command("batch")
+
 def batch_command(
     input_path: Annotated[
         Path | None,
@@ -92,9 +93,11 @@ def batch_command(
     if input_path is None or output is None:
         raise InputError("give the input file and -o OUT, e.g. rewriter batch drafts.jsonl -o results.jsonl")
     from .. import batch
+    from ..request import RewriteRequest
 
-    options = batch.Options(engine=engine, model=model, base_url=base_url, mode=mode, max_attempts=max_attempts,
-                            prompts_dir=prompts, concurrency=concurrency)
+    shared = RewriteRequest("", engine=cast("EngineChoice", engine), model=model, base_url=base_url, mode=mode,
+                            max_attempts=max_attempts, prompts_dir=prompts)
+    options = batch.Options(shared, concurrency=concurrency)
 
     def prepared(summary: batch.Summary) -> None:
         if summary.truncated_bytes:
@@ -111,7 +114,7 @@ def batch_command(
     elif via != "direct":
         raise InputError(f"unknown --via {via!r}: use direct or openai-batch")
     else:
-        from ..pipeline import SETUP_HELP, llm_configured
+        from ..config import SETUP_HELP, llm_configured
 
         if engine == "auto" and not llm_configured(base_url):
             notice(f"no LLM configured, using the offline engine; for LLM rewrites, {SETUP_HELP}")

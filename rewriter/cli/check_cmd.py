@@ -10,12 +10,10 @@ import typer
 from ..validate import check
 from ..models import Context, Report
 from . import options
-from .app import app
 from .inputs import read_file, read_text
 from .output import is_terminal, print_json, safe
 
 
-@app.command("check")
 def check_command(
     text: Annotated[
         str | None,

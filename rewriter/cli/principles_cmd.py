@@ -6,12 +6,10 @@ from dataclasses import asdict
 
 from ..principles import load_principles
 from . import options
-from .app import app
 from .output import is_terminal, print_json
 
 
-@app.command()
-def principles(
+def principles_command(
     as_json: options.Json = False,
 ) -> None:
     """Show the nine principles every prompt and every check traces back to."""

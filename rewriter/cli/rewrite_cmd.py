@@ -8,19 +8,17 @@ private temporary file whose path is printed on stderr. A draft given with
 
 from __future__ import annotations
 
+import enum
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import enum
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from ..errors import RewriterError, StillNegativeError
 from ..models import LEVELS, TONES
 from . import options
-from .app import app
 from .inputs import read_file, read_text
 from .output import is_terminal, notice, print_json, safe
 
@@ -30,10 +28,10 @@ Level = enum.Enum("Level", {lv: lv for lv in LEVELS}, type=str)  # type: ignore[
 
 if TYPE_CHECKING:
     from ..models import Finding
+    from ..request import EngineChoice, RewriteRequest
     from ..results import Attempt, Rewrite
 
 
-@app.command("rewrite")
 def rewrite_command(
     draft: Annotated[
         str | None,
@@ -96,10 +94,15 @@ def rewrite_command(
     try:
         # Inside the try: a bad --job-posting must not lose a draft typed or piped in.
         posting = read_file(job_posting, "job posting") if job_posting is not None else None
-        result = _run(text, role=role, company=company, job_posting=posting, tone=tone.value, seconds=seconds,
-                      model=model, base_url=base_url, mode=mode, engine=engine, max_attempts=max_attempts,
-                      prompts_dir=prompts, timeout=timeout, redact=redact, redact_names=tuple(redact_name or ()),
-                      level=level.value)
+        from ..request import RewriteRequest
+
+        request = RewriteRequest(
+            text, role=role, company=company, job_posting=posting, tone=tone.value, seconds=seconds, model=model,
+            base_url=base_url, mode=mode, engine=cast("EngineChoice", engine), max_attempts=max_attempts,
+            prompts_dir=prompts, timeout=timeout, redact=redact, redact_names=tuple(redact_name or ()),
+            level=level.value,
+        )
+        result = _run(request)
     except StillNegativeError as exc:
         _print_failure(exc, as_json)
         raise  # app.main prints the one error line and exits 1
@@ -108,13 +111,13 @@ def rewrite_command(
             _keep_draft(text)
         raise
     if engine == "auto" and result.engine == "offline":
-        from ..pipeline import SETUP_HELP
+        from ..config import SETUP_HELP
 
         notice(f"no LLM configured, used the offline engine; for LLM rewrites, {SETUP_HELP}")
     for line in result.notices:
         notice(line)
     if as_json:
-        print_json(result.to_dict())
+        print_json(result.to_record())
     elif is_terminal():
         _print_rich(result)
     else:
@@ -122,16 +125,16 @@ def rewrite_command(
     return 0
 
 
-def _run(text: str, **kwargs: Any) -> Rewrite:
+def _run(request: RewriteRequest) -> Rewrite:
     from ..pipeline import rewrite
 
     if not is_terminal(sys.stderr):
-        return rewrite(text, **kwargs)
+        return rewrite(request=request)
     from rich.console import Console
 
     # The spinner goes to stderr, so stdout stays clean for pipes and --json.
     with Console(stderr=True).status("Rewriting your answer…", spinner="dots"):
-        return rewrite(text, **kwargs)
+        return rewrite(request=request)
 
 
 def _keep_draft(text: str) -> None:
@@ -152,31 +155,11 @@ def _keep_draft(text: str) -> None:
 # ---------------------------------------------------------------- output
 
 
-def _failure_dict(exc: StillNegativeError) -> dict[str, Any]:
-    from ..results import Usage
-
-    usage = Usage()
-    for attempt in exc.attempts:
-        usage = usage + attempt.usage
-    return {
-        "answer": exc.best.answer,
-        "ok": False,
-        "engine": exc.engine,
-        "model": exc.model,
-        "findings": [f.to_dict() for f in exc.findings],
-        "reasons": [],
-        "facts_kept": [],
-        "left_out": [],
-        "attempts": [a.to_dict() for a in exc.attempts],
-        "usage": usage.to_dict(),
-        "notices": [],
-        "error": str(exc),
-    }
-
-
 def _print_failure(exc: StillNegativeError, as_json: bool) -> None:
     if as_json:
-        print_json(_failure_dict(exc))
+        from ..results import to_record
+
+        print_json(to_record(exc))
         return
     best: Attempt = exc.best
     print("Best attempt (NOT clean: fix the errors below before you use it):")

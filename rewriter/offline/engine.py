@@ -51,17 +51,21 @@ def reading_of(draft: str) -> Reading:
     return read(draft, vetoed) if vetoed else reading
 
 
-def compose(draft: str, context: Context | None = None) -> Composition:
-    """Rewrite `draft` into an interview answer, deterministically, and check it."""
+def compose(draft: str, context: Context | None = None, *, variant: int = 0) -> Composition:
+    """Rewrite `draft` into an interview answer, deterministically, and check it.
+
+    `variant` 1, 2, ... picks other wordings for the same reading (still deterministic);
+    variant 0 is the default answer.
+    """
     context = context or Context()
     reading = reading_of(draft)
     seed = zlib.crc32(" ".join(fold(normalise(draft)).split()).encode())
     if context.level == "light":
         from .light import light
 
-        answer, reasons = light(draft, reading, context, seed)
+        answer, reasons = light(draft, reading, context, seed, variant)
     else:
-        answer, reasons = write(reading, context, seed)
+        answer, reasons = write(reading, context, seed, variant)
     return Composition(
         answer=answer,
         reasons=tuple(reasons),

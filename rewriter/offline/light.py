@@ -23,10 +23,10 @@ def _say(text: str, implied: bool) -> str:
     return text
 
 
-def light(draft: str, reading: Reading, context: Context, seed: int) -> tuple[str, list[Reframe]]:
+def light(draft: str, reading: Reading, context: Context, seed: int, variant: int = 0) -> tuple[str, list[Reframe]]:
     from ..validate import check
 
-    writer = Writer(reading, context, seed)
+    writer = Writer(reading, context, seed, variant)
     out: list[str] = []
     reframes: list[Reframe] = []
     said: set[str] = set()

@@ -67,7 +67,8 @@ OPENING, IDENTITY, REASON, OWN, LESSON, BRIDGE, FACTS, DESIRE, MORE, FORWARD, FI
 
 
 class Writer:
-    def __init__(self, reading: Reading, context: Context, seed: int) -> None:
+    def __init__(self, reading: Reading, context: Context, seed: int, variant: int = 0) -> None:
+        self.variant = variant  # shifts every choice: variant 1, 2, ... read differently, still deterministic
         self.r = reading
         self.ctx = context
         self.seed = seed
@@ -103,7 +104,13 @@ class Writer:
         """A wording for `part`: stable for a draft, with its slots filled, not repeating."""
         if not options:
             return None
-        start = zlib.crc32(f"{part}\x00{self.seed}".encode()) % len(options)
+        # Wordings that say more of the user's own details (a date, a place) come first.
+        def given(o: str) -> int:
+            return sum(1 for n in set(_SLOT.findall(o)) if n not in {"current", "target", "Target", "also"} and self.slots.get(n))
+        most = max(given(o) for o in options)
+        options = [o for o in options if given(o) == most] + [o for o in options if given(o) != most]
+        first = sum(given(o) == most for o in options)
+        start = (zlib.crc32(f"{part}\x00{self.seed}".encode()) + self.variant) % first
         for k in range(len(options)):
             text = self._fill(options[(start + k) % len(options)])
             if text is None:
@@ -297,5 +304,5 @@ class Writer:
         return text.strip()
 
 
-def write(reading: Reading, context: Context, seed: int) -> tuple[str, list[Reframe]]:
-    return Writer(reading, context, seed).write()
+def write(reading: Reading, context: Context, seed: int, variant: int = 0) -> tuple[str, list[Reframe]]:
+    return Writer(reading, context, seed, variant).write()
