@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ..models import Context, Finding
 from .lexicon import load
 from .reader import Reading
-from .text import fold, normalise
+from .text import fold
 from .writer import ngrams
 
 _SENT = re.compile(r"(?:[^.!?]|[.!?](?=[\w%$,]))+[.!?]*")
@@ -133,7 +133,7 @@ def complaints_kept(answer: str, reading: Reading) -> Iterator[Finding]:
 def unsupported_situations(answer: str, reading: Reading) -> Iterator[Finding]:
     """The answer claims a situation (a layoff, a move, a contract) the draft never gave."""
     lex = load()
-    for reason in lex.reasons:
+    for reason in lex.reasons if lex.any_assert.search(answer) else ():
         if reason.asserts is None or reason.id in reading.reasons:
             continue
         m = reason.asserts.search(answer)
@@ -161,7 +161,7 @@ _FACT_TOKEN = re.compile(r"\$?\d[\d,.]*(?:%|k|m|\+)?|\b[A-Z][A-Za-z0-9&+/-]*[A-Z
 
 def missing_facts(answer: str, reading: Reading, draft: str) -> Iterator[Finding]:
     """Numbers and names from the speaker's kept clauses that the answer dropped."""
-    said = normalise(answer)
+    said = answer  # written from the normalised draft already
     for c in reading.clauses:
         if c.kind not in {"fact", "desire"}:
             continue

@@ -13,42 +13,42 @@ from __future__ import annotations
 import zlib
 
 from ..models import Context, Finding
-from ..results import Composition
+from ..results import Composition, Reframe
 from .checks import structural
 from .reader import Reading, read
-from .text import fold, normalise
+from .text import fold, normalise, tidy
 from .writer import write
 
 
-def _vetoed(reading: Reading) -> frozenset[str]:
-    """Kept clauses the validator would flag: no word list here can know every insult.
+def _vetoed(reading: Reading, answer: str, errors: list[Finding]) -> frozenset[str]:
+    """Kept clauses inside a span the validator flagged: no word list here knows every insult.
 
-    One check() over all of them at once; a flagged clause is then read as a complaint.
+    Checked on the answer itself (one validator pass, which compose() runs anyway); only
+    when a flagged span holds one of the user's kept clauses is the draft read again,
+    with that clause read as a complaint.
     """
-    kept = [c for c in reading.clauses if c.kind in {"fact", "desire", "situation"}]
-    if not kept:
-        return frozenset()
     from ..guard import holds_payload  # a pasted tag, fence or instruction is never kept word for word
-    from ..validate import check
 
-    text, spans, pos = "", [], 0
-    for c in kept:
-        piece = c.text.rstrip(" .!?") + ". "
-        spans.append((pos, pos + len(piece)))
-        text += piece
-        pos += len(piece)
-    errors = [f for f in check(text).findings if f.severity == "error"]
-    return frozenset(
-        fold(c.text) for c, (a, b) in zip(kept, spans, strict=True)
-        if any(f.start < b and f.end > a for f in errors) or holds_payload(c.text)
-    )
+    vetoed = set()
+    low = fold(answer)
+    for c in reading.clauses:
+        if c.kind not in {"fact", "desire", "situation"}:
+            continue
+        if holds_payload(c.text):
+            vetoed.add(fold(c.text))
+            continue
+        pos = low.find(fold(tidy(c.text)).rstrip(" ."))
+        if pos < 0:
+            continue
+        end = pos + len(c.text)
+        if any(f.start < end and f.end > pos for f in errors):
+            vetoed.add(fold(c.text))
+    return frozenset(vetoed)
 
 
 def reading_of(draft: str) -> Reading:
-    """The engine's reading of a draft, with the validator's vetoes applied."""
-    reading = read(draft)
-    vetoed = _vetoed(reading)
-    return read(draft, vetoed) if vetoed else reading
+    """The engine's reading of a draft (before the validator has seen the answer)."""
+    return read(draft)
 
 
 def compose(draft: str, context: Context | None = None, *, variant: int = 0) -> Composition:
@@ -60,19 +60,30 @@ def compose(draft: str, context: Context | None = None, *, variant: int = 0) -> 
     context = context or Context()
     reading = reading_of(draft)
     seed = zlib.crc32(" ".join(fold(normalise(draft)).split()).encode())
-    if context.level == "light":
-        from .light import light
-
-        answer, reasons = light(draft, reading, context, seed, variant)
-    else:
-        answer, reasons = write(reading, context, seed, variant)
+    answer, reasons = _write(draft, reading, context, seed, variant)
+    findings = findings_for(answer, reading, draft, context)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors or any(c.kind in {"fact", "desire", "situation"} for c in reading.clauses):
+        vetoed = _vetoed(reading, answer, errors)
+        if vetoed:  # a clause of the user's the validator objects to: read it as a complaint, write again
+            reading = read(draft, vetoed)
+            answer, reasons = _write(draft, reading, context, seed, variant)
+            findings = findings_for(answer, reading, draft, context)
     return Composition(
         answer=answer,
         reasons=tuple(reasons),
         facts_kept=tuple(dict.fromkeys(reading.facts_kept)),
         left_out=tuple(dict.fromkeys(reading.left_out)),
-        findings=tuple(findings_for(answer, reading, draft, context)),
+        findings=tuple(findings),
     )
+
+
+def _write(draft: str, reading: Reading, context: Context, seed: int, variant: int) -> tuple[str, list[Reframe]]:
+    if context.level == "light":
+        from .light import light
+
+        return light(draft, reading, context, seed, variant)
+    return write(reading, context, seed, variant)
 
 
 def findings_for(answer: str, reading: Reading, draft: str, context: Context) -> list[Finding]:

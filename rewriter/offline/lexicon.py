@@ -101,12 +101,16 @@ class Lexicon:
     other_actors: tuple[str, ...]
     finite: frozenset[str]
     fired_causes: tuple[tuple[str, re.Pattern[str]], ...]
+    any_reason: re.Pattern[str]  # one pass that says whether a clause can give any reason at all
+    any_assert: re.Pattern[str]  # one pass that says whether an answer claims any situation at all
 
 
 @cache
 def load() -> Lexicon:
     """Compile the data files once per process."""
     reasons = _read("reasons.toml")["reason"]
+    every_pattern = [p for spec in reasons.values() for p in spec["patterns"]]
+    every_assert = [p for spec in reasons.values() for p in spec.get("asserts", [])]
     facts = _read("facts.toml")
     templates = _read("templates.toml")
     return Lexicon(
@@ -140,4 +144,6 @@ def load() -> Lexicon:
         other_actors=tuple(sorted(facts["actor"]["other"], key=len, reverse=True)),
         finite=frozenset(facts["actor"]["finite"]),
         fired_causes=tuple((k, re.compile(p, re.IGNORECASE)) for k, p in facts["fired"]["causes"]),
+        any_reason=_any(every_pattern),
+        any_assert=_any(every_assert),
     )

@@ -110,7 +110,7 @@ class Reader:
                 c.reasons = tuple(
                     r.id for r in lex.reasons if r.pattern.search(f) and not r.unless.search(f)
                     and not (r.id in _SPEAKERS_OWN and c.actor == "other" and not _HOUSEHOLD.match(f))
-                )
+                ) if lex.any_reason.search(f) else ()
                 rewritten = self._rewrite(text)
                 if rewritten != text and rewritten.strip():
                     c.text, text, f = rewritten, rewritten, fold(rewritten)
@@ -149,6 +149,9 @@ class Reader:
             if w0 == "got" and len(words) > 1 and words[1] in {"bought", "acquired", "sold", "merged"}:
                 return "other"
             return "implied"
+        if w0 in {"my", "the", "our"} and len(words) > 2 and words[2].endswith("s") and not words[2].endswith("ss") \
+                and words[1] not in self.lex.title_heads | {"whole", "new", "old"} and not words[2][:1].isdigit():
+            return "other"  # "my boss micromanages", "my job sucks"
         # A noun phrase followed by a finite verb acts: "my mgr checks", "the kitchen is toxic".
         for i, w in enumerate(words[1:7], start=1):
             if w in self.lex.finite or (w.endswith(("s", "ed")) and w in self.lex.verbs and i > 1):
@@ -322,8 +325,7 @@ class Reader:
                 if m := self.lex.places.search(c.text):
                     r.slots["place"] = m.group(0)
                     break
-            if c.kind == "complaint" and len(c.text.split()) > 1:
-                r.left_out.append(c.text)
+        r.left_out.extend(c.text for c in r.clauses if c.kind == "complaint" and len(c.text.split()) > 1)
 
     def _render_sentence(self, group: list[Clause]) -> None:
         """The speaker's facts of one draft sentence, as spoken sentences."""

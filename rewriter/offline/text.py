@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from .lexicon import load
 
@@ -23,11 +23,25 @@ def _is_symbol(ch: str) -> bool:
     return cat in ("So", "Sk", "Cs", "Co", "Cf") or 0x1F000 <= ord(ch) <= 0x1FAFF or ch in "\ufe0f\u200d"
 
 
+_PLAIN_WORD = re.compile(r"^\\b([a-z/]+)\\b$")
+
+
 @cache
-def _slang() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(p, re.IGNORECASE if flags else 0), r) for p, r, flags in load().slang)
+def _slang() -> tuple[re.Pattern[str], dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
+    """The slang rules: plain words ("tbh", "mgr") in one pass, the rest one by one."""
+    words: dict[str, str] = {}
+    rules: list[tuple[re.Pattern[str], str]] = []
+    for p, r, flags in load().slang:
+        m = _PLAIN_WORD.match(p)
+        if m and flags:
+            words[m.group(1)] = r
+        else:
+            rules.append((re.compile(p, re.IGNORECASE if flags else 0), r))
+    alternation = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(r"\b(?:" + alternation + r")\b", re.IGNORECASE), words, tuple(rules)
 
 
+@lru_cache(maxsize=16)  # one compose() asks for the same draft a few times; drafts are not cached across
 def normalise(text: str) -> str:
     """The draft as a person would say it: no emoji, slang spelled out, filler dropped.
 
@@ -38,7 +52,9 @@ def normalise(text: str) -> str:
         text = "".join(" " if _is_symbol(c) else c for c in text)
         text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
         text = text.replace("\u2014", " - ").replace("\u2013", "-")
-    for pattern, repl in _slang():
+    plain, words, rules = _slang()
+    text = plain.sub(lambda m: words[m.group(0).lower()], text)
+    for pattern, repl in rules:
         text = pattern.sub(repl, text)
     return re.sub(r"[ \t]+", " ", text).strip()
 

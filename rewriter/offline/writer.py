@@ -40,7 +40,7 @@ def ngrams(text: str, n: int = 5) -> set[tuple[str, ...]]:
 
 @dataclass
 class Part:
-    order: int  # where it goes in the answer
+    order: float  # where it goes in the answer
     text: str
 
 
@@ -50,13 +50,15 @@ class Draft:
 
     parts: list[Part] = field(default_factory=list)
     said: set[tuple[str, ...]] = field(default_factory=set)
+    folded: str = ""  # everything said so far, folded, in the order it was added
 
     def words(self) -> int:
         return sum(words(p.text) for p in self.parts)
 
-    def add(self, order: int, text: str) -> None:
+    def add(self, order: float, text: str) -> None:
         self.parts.append(Part(order, text))
         self.said |= ngrams(text)
+        self.folded += " " + fold(text)
 
     def text(self) -> str:
         return " ".join(p.text for p in sorted(self.parts, key=lambda p: p.order) if p.text)
@@ -117,7 +119,7 @@ class Writer:
                 continue
             if fresh and ngrams(text) & self.d.said:
                 continue
-            if fold(text) in fold(self.d.text()):
+            if fold(text) in self.d.folded:
                 continue
             return text
         return None
@@ -145,10 +147,10 @@ class Writer:
             if said:
                 d.add(REASON, said)
                 reframes.append(Reframe("general", said))
-        facts = [f for f in r.facts if fold(f) not in fold(d.text())]
+        facts = [f for f in r.facts if fold(f) not in d.folded]
         for i, fact in enumerate(facts):
             d.add(FACTS + i / 100, fact)
-        said_now = fold(d.text())
+        said_now = d.folded
         tools = list(dict.fromkeys(t for t in r.tools if fold(t) not in said_now))
         if tools:
             self.slots["list"] = join(tools)
@@ -162,7 +164,7 @@ class Writer:
             self.slots["list"] = join(goals)
             d.add(DESIRE + 0.5, self.pick(self.t["facts"]["goals"], "goals", fresh=False) or "")
         for i, desire in enumerate(r.desires):
-            if fold(desire.rstrip(".")) not in fold(d.text()):
+            if fold(desire.rstrip(".")) not in d.folded:
                 d.add(DESIRE + i / 100, desire)
         if self.ctx.role or self.ctx.company:
             fit = self.pick(self.frame["fit"], "fit")
@@ -190,7 +192,7 @@ class Writer:
             if lesson:
                 d.add(LESSON, lesson)
             return said
-        kept = [s for s in r.situations.get(rid, []) if fold(s) not in fold(d.text())]
+        kept = [s for s in r.situations.get(rid, []) if fold(s) not in d.folded]
         slotted = [o for o in fam["say"] if _SLOT.search(o) and not set(_SLOT.findall(o)) <= _OPTIONAL_SLOTS]
         if kept and rid == "remote" and not any(
             fold(v) in fold(" ".join(kept)) for k, v in self.slots.items() if k in {"policy", "commute"}
@@ -219,7 +221,7 @@ class Writer:
             options = list(fam["say_acquired"])
         elif rid == "restructuring" and self.slots.get("merged"):
             options = list(fam["say_merged"])
-        if rid == "promotion" and self.slots.get("next") and fold(self.slots["next"]) not in fold(d.text()):
+        if rid == "promotion" and self.slots.get("next") and fold(self.slots["next"]) not in d.folded:
             options = list(fam["say_next"])
         if rid == "caregiving" and "relocation" in r.reasons:
             options = list(fam["say_near"])
