@@ -224,6 +224,9 @@ class Reader:
     def _fact_signal(self, text: str) -> bool:
         lex = self.lex
         words = text.split()
+        if len(words) == 1 and not (_DIGIT.search(text) or lex.tools.search(text) or lex.certs.search(text)
+                                    or re.search(r"[A-Z]{2,}", text) or self._title_at(words, 0)):
+            return False  # "relieved": a feeling, not a fact
         if _DIGIT.search(text) or lex.tools.search(text) or lex.certs.search(text):
             return True
         if any(w[:1].isupper() and i > 0 and w not in {"I", "I'm", "I've", "I'd"} for i, w in enumerate(words)):
@@ -418,7 +421,10 @@ class Reader:
         words = text.split()
         w0 = fold(words[0])
         if c.actor in {"self", "team"}:
-            return self._fix_title_article(self._insert_for(text)), None
+            said = self._fix_title_article(self._insert_for(text))
+            if re.match(r"^I'm (?:a|an) [^,]+ for (?:about )?\d", said) and not re.search(r"\b(?:contract|assignment)\b", said):
+                said = "I've been" + said[3:]  # "I'm an ICU nurse for 5 years" -> "I've been an ICU nurse for 5 years"
+            return said, None
         # Implied speaker: verb first, "been ...", or a fragment.
         if w0 == "been":
             return "I've " + self._fix_title_article(self._insert_for(text)), None
@@ -557,6 +563,8 @@ class Reader:
         fo = fold(obj)
         if re.match(r"^(?:out|away|off|done|something new|a change|more money|a raise)\b", fo):
             return None
+        if fold(obj.split()[-1]) in {"it", "that", "this", "them", "there"} and len(obj.split()) < 5:
+            return None  # "learn it": the thing is named elsewhere
         if fold(obj.split()[-1]) in _GENERIC_ENDS and not _DIGIT.search(obj) and not re.search(r"[A-Z]", obj[1:]):
             return None  # "go somewhere": the reason's template says it better
         verb_object = bool(_DESIRE_VERB_OBJECT.match(obj))
@@ -574,6 +582,8 @@ class Reader:
         for rid in c.reasons:
             if rid in {"caregiving", "health", "fired"}:
                 continue  # discretion: told by the template, never in the draft's words
+            if rid == "commute" and _COMMUTE.search(c.text):
+                continue  # told as "my commute is 2 hours each way", without the mood around it
             neutral = c.actor in {"self", "team", "implied"} or re.match(r"^(?:my|our) ", f) or (
                 c.actor == "other" and self._last_situation == c.sentence and rid in {"instability", "restructuring"}
                 and not _NEGATION.search(f)) or (
