@@ -384,7 +384,8 @@ class Reader:
                     target = r.facts if r.facts else r.identity
                     target[-1] = target[-1].rstrip(".") + piece + "."
                 else:
-                    continue  # nothing to attach it to: not said rather than said as a fragment
+                    c.kind = "other"  # nothing to attach it to: not said rather than said as a fragment
+                    continue
             elif current and piece.startswith("I work with ") and current[-1].startswith("I work with "):
                 current[-1] = current[-1] + " and " + piece[len("I work with "):]
             elif current and piece.startswith("I have my ") and re.match(r"^I have my [^,]+$", current[-1]):
