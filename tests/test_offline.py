@@ -324,3 +324,19 @@ def test_variants_differ_and_each_is_clean() -> None:
             assert not [f for f in a.findings or () if f.severity == "error"], (IDS[i], a.answer)
             assert all(fact_kept(f, a.answer) for f in d["facts"])
         assert compose(d["draft"], _context(d), variant=2) == answers[2]
+
+
+def test_the_readme_shows_exactly_what_its_first_command_prints(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    command = re.search(r'rewriter rewrite "([^"]+)"', readme)
+    shown = re.search(r"What the first command prints.*?```text\n(.*?)```", readme, re.S)
+    assert command and shown
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
+    proc = subprocess.run([sys.executable, "-m", "rewriter", "rewrite", command.group(1)], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == shown.group(1)
