@@ -17,21 +17,31 @@ from .reader import Reading
 from .text import fold
 from .writer import ngrams
 
+_TOKEN = re.compile(r"[A-Za-z0-9']+")
 _SENT = re.compile(r"(?:[^.!?]|[.!?](?=[\w%$,]))+[.!?]*")
 _DANGLING = re.compile(
     r"\b(?:and|or|but|the|an|my|our|I'm|I've|because|which)\s*[.!?]$|(?:^|\s)(?:a|I)\s*[.!?]$")
 _NUMBER = re.compile(r"(?<![\w.$])\$?\d[\d,.]*(?:%|k|m|\+)?")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff]")
-_VERBISH = re.compile(
-    r"\b(?:am|is|are|was|were|be|been|have|has|had|do|does|did|can|will|would|I'm|I've|I'd|it's|that's|"
-    r"there's|we're|here's|\w+ed|want|need|like|love|take|make|run|ran|grew|built|led|cut|hit|took|made|won|"
-    r"got|get|know|keep|kept|bring|brought|give|gave|set|sold|wrote|taught|drove|work|fit|fits|stand|stands|"
-    r"hold|held|learn|learned|learnt|lead|own|go|went|do|see|feel|think|enjoy|care|help|pick|put|start|say|"
-    r"let|leave|join|move|stay|grow|show|meet|handle|manage|teach|train|build|deliver|apply|ship|shipped|"
-    r"close|closes|plan|spend|spent|thank|appreciate|contribute|happy|ready|glad|proud|excited|eager|"
-    r"simply|version|look|looking|isn't|aren't|focus|fell|began|became|came|left|lost|found|told|said|felt|met|paid|bought|thought|caught|rose|"
-    r"won|ran|did|sent|spoke|chose|drew|flew|grew|knew|threw|wore|swore|broke|woke|rode|hid|fed|led|read|"
-    r"\w+s)\b", re.I)
+# Words that make a sentence a sentence: auxiliaries, common verbs, and (below) verb endings.
+_VERBS = frozenset(
+    "am is are was were be been have has had do does did can will would i'm i've i'd it's that's there's we're "
+    "here's want need like love take make run ran grew built led cut hit took made won got get know keep kept "
+    "bring brought give gave set sold wrote taught drove work fit stand hold held learn learnt lead own go went "
+    "see feel think enjoy care help pick put start say let leave join move stay grow show meet handle manage "
+    "teach train build deliver apply ship close plan spend spent thank appreciate contribute happy ready glad "
+    "proud excited eager simply version look looking isn't aren't focus fell began became came left lost found "
+    "told said felt met paid bought thought caught rose ran did sent spoke chose drew flew knew threw wore broke "
+    "woke rode hid fed read".split()
+)
+_VERB_ENDINGS = ("ed", "s")
+
+
+def _has_verb(sentence: str) -> bool:
+    for word in _TOKEN.findall(sentence.lower()):
+        if word in _VERBS or (len(word) > 3 and word.endswith(_VERB_ENDINGS)):
+            return True
+    return False
 
 
 def _finding(rule: str, principle: str, start: int, end: int, text: str, message: str, suggestion: str) -> Finding:
@@ -72,7 +82,7 @@ def fragments(answer: str) -> Iterator[Finding]:
         sentence = answer[s:e]
         n = len(sentence.split())
         broken = (
-            not _VERBISH.search(sentence)
+            not _has_verb(sentence)
             or _DANGLING.search(sentence)
             or sentence.count("(") != sentence.count(")")
             or sentence.count('"') % 2
@@ -97,16 +107,15 @@ def orphan_numbers(answer: str) -> Iterator[Finding]:
 
 def repeated_runs(answer: str) -> Iterator[Finding]:
     """The same five words twice reads as stacked stock sentences."""
-    toks = [(m.group().lower(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9']+", answer)]
+    matches = list(_TOKEN.finditer(answer))
+    low = [m.group().lower() for m in matches]
     seen: dict[tuple[str, ...], int] = {}
-    reported = False
-    for i in range(len(toks) - 4):
-        gram = tuple(t[0] for t in toks[i: i + 5])
-        if gram in seen and seen[gram] + 5 <= i and not reported:
-            reported = True
-            yield _finding("offline.repeated", "P8", toks[i][1], toks[i + 4][2], answer,
+    for i, gram in enumerate(zip(low, low[1:], low[2:], low[3:], low[4:])):
+        first = seen.setdefault(gram, i)
+        if first + 5 <= i:
+            yield _finding("offline.repeated", "P8", matches[i].start(), matches[i + 4].end(), answer,
                            "These five words were already said earlier in the answer.", "Say it once.")
-        seen.setdefault(gram, i)
+            return
 
 
 def complaints_kept(answer: str, reading: Reading) -> Iterator[Finding]:
@@ -133,11 +142,16 @@ def complaints_kept(answer: str, reading: Reading) -> Iterator[Finding]:
 def unsupported_situations(answer: str, reading: Reading) -> Iterator[Finding]:
     """The answer claims a situation (a layoff, a move, a contract) the draft never gave."""
     lex = load()
-    for reason in lex.reasons if lex.any_assert.search(answer) else ():
-        if reason.asserts is None or reason.id in reading.reasons:
+    claimed: dict[str, re.Match[str]] = {}
+    for m in lex.any_assert.finditer(answer):  # one pass finds the claims; an anchored match says whose
+        for reason in lex.reasons:
+            if reason.asserts is not None and reason.id not in claimed and (hit := reason.asserts.match(answer, m.start())):
+                claimed[reason.id] = hit
+    for reason in lex.reasons:
+        m = claimed.get(reason.id)
+        if m is None or reason.id in reading.reasons:
             continue
-        m = reason.asserts.search(answer)
-        if m and not _in_user_words(m.start(), m.end(), answer, reading):
+        if not _in_user_words(m.start(), m.end(), answer, reading):
             yield _finding("offline.unsupported", "P5", m.start(), m.end(), answer,
                            f"The answer speaks of {reason.label}, which the draft never mentions.",
                            "Say only what the draft supports.")

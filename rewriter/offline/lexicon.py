@@ -99,6 +99,8 @@ class Lexicon:
     slang: tuple[tuple[str, str, int], ...]
     and_starters: tuple[str, ...]
     other_actors: tuple[str, ...]
+    other_actor: re.Pattern[str]  # a clause opening with one of other_actors
+    any_rewrite: re.Pattern[str]  # whether any rewrite rule can apply to a clause
     finite: frozenset[str]
     fired_causes: tuple[tuple[str, re.Pattern[str]], ...]
     any_reason: re.Pattern[str]  # one pass that says whether a clause can give any reason at all
@@ -142,6 +144,9 @@ def load() -> Lexicon:
         slang=tuple((p, r, int(f)) for p, r, f in facts["slang"]["rules"]),
         and_starters=tuple(re.escape(w) for w in facts["clause"]["and_starters"]),
         other_actors=tuple(sorted(facts["actor"]["other"], key=len, reverse=True)),
+        other_actor=re.compile(
+            "^(?:" + "|".join(re.escape(w) for w in sorted(facts["actor"]["other"], key=len, reverse=True)) + ")(?: |$)"),
+        any_rewrite=re.compile("|".join(f"(?:{p})" for p, _ in facts["rewrite"]["rules"]), re.IGNORECASE),
         finite=frozenset(facts["actor"]["finite"]),
         fired_causes=tuple((k, re.compile(p, re.IGNORECASE)) for k, p in facts["fired"]["causes"]),
         any_reason=_any(every_pattern),

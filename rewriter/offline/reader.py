@@ -137,12 +137,11 @@ class Reader:
         if w0 in _TEAM:
             return "team"
         low = " ".join(words)
-        for other in self.lex.other_actors:
-            if low == other or low.startswith(other + " "):
-                # "HR generalist", "admin assistant": a title, not the department acting
-                if self._title_at(text.split(), 0) and not any(w in self.lex.finite for w in words[1:4]):
-                    return "implied"
-                return "other"
+        if self.lex.other_actor.match(low):
+            # "HR generalist", "admin assistant": a title, not the department acting
+            if self._title_at(text.split(), 0) and not any(w in self.lex.finite for w in words[1:4]):
+                return "implied"
+            return "other"
         if w0 in {"was", "am"} and len(words) > 1 and words[1] not in self.lex.finite:
             return "implied"
         if w0 in _IMPLIED_OK or w0 in self.lex.verbs or (w0.endswith("ed") and len(w0) > 4 and w0 not in self.lex.title_heads):
@@ -163,6 +162,8 @@ class Reader:
 
     def _rewrite(self, text: str) -> str:
         """A coach's edits before a clause is repeated: repetition words out, escape words to direction."""
+        if not self.lex.any_rewrite.search(text):
+            return text
         for pattern, repl in self.lex.rewrites:
             text = pattern.sub(repl, text)
         return re.sub(r"\s{2,}", " ", text).strip()

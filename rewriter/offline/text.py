@@ -26,19 +26,30 @@ def _is_symbol(ch: str) -> bool:
 _PLAIN_WORD = re.compile(r"^\\b([a-z/]+)\\b$")
 
 
+_OPEN_GROUP = re.compile(r"(?<!\\)\((?!\?)")
+_BACKREF = re.compile(r"\\(\d)")
+
+
 @cache
-def _slang() -> tuple[re.Pattern[str], dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
-    """The slang rules: plain words ("tbh", "mgr") in one pass, the rest one by one."""
+def _slang() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str], tuple[str, ...]]:
+    """The slang rules in two passes: plain words ("tbh", "mgr") through a dict, the rest
+    as one alternation whose named groups say which rule matched (and carry its \\1)."""
     words: dict[str, str] = {}
-    rules: list[tuple[re.Pattern[str], str]] = []
+    alternatives: list[str] = []
+    replacements: list[str] = []
     for p, r, flags in load().slang:
         m = _PLAIN_WORD.match(p)
         if m and flags:
             words[m.group(1)] = r
-        else:
-            rules.append((re.compile(p, re.IGNORECASE if flags else 0), r))
+            continue
+        i = len(alternatives)
+        count = iter(range(1, 10))
+        named = _OPEN_GROUP.sub(lambda _m: f"(?P<r{i}g{next(count)}>", p)
+        alternatives.append(f"(?P<r{i}>{'(?i:' + named + ')' if flags else named})")
+        replacements.append(_BACKREF.sub(lambda b: f"\\g<r{i}g{b.group(1)}>", r))
     alternation = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    return re.compile(r"\b(?:" + alternation + r")\b", re.IGNORECASE), words, tuple(rules)
+    return (re.compile(r"\b(?:" + alternation + r")\b", re.IGNORECASE), words,
+            re.compile("|".join(alternatives)), tuple(replacements))
 
 
 @lru_cache(maxsize=16)  # one compose() asks for the same draft a few times; drafts are not cached across
@@ -52,10 +63,9 @@ def normalise(text: str) -> str:
         text = "".join(" " if _is_symbol(c) else c for c in text)
         text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
         text = text.replace("\u2014", " - ").replace("\u2013", "-")
-    plain, words, rules = _slang()
+    plain, words, rules, replacements = _slang()
     text = plain.sub(lambda m: words[m.group(0).lower()], text)
-    for pattern, repl in rules:
-        text = pattern.sub(repl, text)
+    text = rules.sub(lambda m: m.expand(replacements[int(m.lastgroup[1:])]), text)  # type: ignore[index]
     return re.sub(r"[ \t]+", " ", text).strip()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,21 +28,43 @@ _OPTIONAL_SLOTS = {"date", "cause", "current", "target", "Target", "also", "afte
 _PAST = re.compile(r"^(?:I|We) (?:\w+ed|built|led|ran|grew|cut|hit|took|made|won|wrote|taught|drove|sold|shipped|got|did|"
                    r"brought|kept|set|went|oversaw|gave|ran|stood|began|held|spent|saw)\b")
 _SLOT = re.compile(r"\{(\w+)\}")
+_FRAME_SLOTS = frozenset({"current", "target", "Target", "also"})
 
 
 def budget(seconds: int) -> int:
     return max(1, round(seconds * WORDS_PER_MINUTE / 60))
 
 
-def ngrams(text: str, n: int = 5) -> set[tuple[str, ...]]:
-    toks = re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
-    return {tuple(toks[i: i + n]) for i in range(len(toks) - n + 1)}
+_TOKENS = re.compile(r"[a-z0-9']+")
+
+
+@lru_cache(maxsize=4096)  # wordings repeat across drafts: their runs are computed once
+def ngrams(text: str, n: int = 5) -> frozenset[tuple[str, ...]]:
+    toks = _TOKENS.findall(text.lower().replace("\u2019", "'"))
+    return frozenset(zip(*(toks[i:] for i in range(n))))
+
+
+@lru_cache(maxsize=4096)
+def _filled(template: str, values: tuple[tuple[str, str], ...]) -> str:
+    slots = dict(values)
+    text = _SLOT.sub(lambda m: slots.get(m.group(1), ""), template)
+    return capital(_SPACE_BEFORE.sub(r"\1", _SPACES.sub(" ", text)).strip())
+
+
+_SPACE_BEFORE = re.compile(r"\s+([.,;:])")
+_SPACES = re.compile(r"\s{2,}")
+
+
+@lru_cache(maxsize=1024)
+def _slots_of(template: str) -> frozenset[str]:
+    return frozenset(_SLOT.findall(template))
 
 
 @dataclass
 class Part:
     order: float  # where it goes in the answer
     text: str
+    words: int = 0
 
 
 @dataclass
@@ -53,10 +76,10 @@ class Draft:
     folded: str = ""  # everything said so far, folded, in the order it was added
 
     def words(self) -> int:
-        return sum(words(p.text) for p in self.parts)
+        return sum(p.words for p in self.parts)
 
     def add(self, order: float, text: str) -> None:
-        self.parts.append(Part(order, text))
+        self.parts.append(Part(order, text, words(text)))
         self.said |= ngrams(text)
         self.folded += " " + fold(text)
 
@@ -95,12 +118,12 @@ class Writer:
     # ---------------------------------------------------------------- picking
 
     def _fill(self, template: str) -> str | None:
-        needed = _SLOT.findall(template)
+        needed = _slots_of(template)
         if any(n not in _OPTIONAL_SLOTS and not self.slots.get(n) for n in needed):
             return None
-        text = _SLOT.sub(lambda m: self.slots.get(m.group(1), "") or "", template)
-        text = re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
-        return capital(text)
+        if not needed:
+            return template
+        return _filled(template, tuple((n, self.slots.get(n, "") or "") for n in sorted(needed)))
 
     def pick(self, options: list[str], part: str, *, fresh: bool = True) -> str | None:
         """A wording for `part`: stable for a draft, with its slots filled, not repeating."""
@@ -108,7 +131,7 @@ class Writer:
             return None
         # Wordings that say more of the user's own details (a date, a place) come first.
         def given(o: str) -> int:
-            return sum(1 for n in set(_SLOT.findall(o)) if n not in {"current", "target", "Target", "also"} and self.slots.get(n))
+            return sum(1 for n in _slots_of(o) if n not in _FRAME_SLOTS and self.slots.get(n))
         most = max(given(o) for o in options)
         options = [o for o in options if given(o) == most] + [o for o in options if given(o) != most]
         first = sum(given(o) == most for o in options)
@@ -282,7 +305,7 @@ class Writer:
                 options = [self._fill(o) for o in self.frame[name]]
                 shortest = min((o for o in options if o), key=words, default=None)
                 if shortest and words(shortest) < words(part.text):
-                    part.text = shortest
+                    part.text, part.words = shortest, words(shortest)
 
     def _bridge(self) -> None:
         """"In that time, I ..." joins the first accomplishment to who the speaker is."""
@@ -295,6 +318,7 @@ class Writer:
                 first = p.text.split()[0]
                 rest = p.text[len(first):]
                 p.text = bridge.rstrip() + " " + (first if first.startswith("I") else first.lower()) + rest
+                p.words = words(p.text)
                 return
 
     @staticmethod
