@@ -57,6 +57,16 @@ def _any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
+def _initials(patterns: list[str]) -> frozenset[str] | None:
+    letters = set()
+    for p in patterns:
+        m = _LEADING_LETTER.match(p)
+        if not m:
+            return None
+        letters.add(m.group(1))
+    return frozenset(letters)
+
+
 def _words(words: list[str]) -> re.Pattern[str]:
     # Longest first, so "class a cdl" wins over "class a".
     alts = sorted({re.escape(w.lower()) for w in words}, key=len, reverse=True)
@@ -72,6 +82,9 @@ class Reason:
     situation: bool = False  # a fact about the job (a layoff, a move), not a wish
     ended: bool = False  # the speaker no longer holds the job
     asserts: re.Pattern[str] | None = None  # answer wording that claims this situation
+    # The letters its patterns can start a word with (an exact prefilter: a pattern "\bpay"
+    # can only match where a word starts with "p"), or None when some pattern starts otherwise.
+    initials: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +132,7 @@ def load() -> Lexicon:
         reasons=tuple(
             Reason(rid, spec.get("label", rid), _any(spec["patterns"]), _any(spec.get("unless", [])),
                    bool(spec.get("situation")), bool(spec.get("ended")),
-                   _any(spec["asserts"]) if spec.get("asserts") else None)
+                   _any(spec["asserts"]) if spec.get("asserts") else None, _initials(spec["patterns"]))
             for rid, spec in reasons.items()
         ),
         complaint=_any(facts["complaint"]["regex"]),

@@ -19,6 +19,7 @@ from .lexicon import Lexicon, load
 from .text import PRONOUNS, article, capital, clauses, fold, join, normalise, sentences, tidy
 
 _DIGIT = re.compile(r"\d")
+_INITIAL = re.compile(r"\b([a-z])")
 _TENURE = re.compile(r"^(?:about |almost |nearly |over |around )?\d+(?:\.\d+)?\+? (?:years?|months?|weeks?|seasons?)\b", re.I)
 _TENURE_ANY = re.compile(r"\b\d+(?:\.\d+)?\+? (?:years?|months?)\b", re.I)
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
@@ -107,8 +108,10 @@ class Reader:
                 c = Clause(text=text, joiner=joiner, sentence=si)
                 f = fold(text)
                 c.actor = self._actor(text)
+                initials = frozenset(_INITIAL.findall(f))
                 c.reasons = tuple(
-                    r.id for r in lex.reasons if r.pattern.search(f) and not r.unless.search(f)
+                    r.id for r in lex.reasons if (r.initials is None or not r.initials.isdisjoint(initials))
+                    and r.pattern.search(f) and not r.unless.search(f)
                     and not (r.id in _SPEAKERS_OWN and c.actor == "other" and not _HOUSEHOLD.match(f))
                 ) if lex.any_reason.search(f) else ()
                 rewritten = self._rewrite(text)
