@@ -112,7 +112,7 @@ class Reader:
                 c.reasons = tuple(
                     r.id for r in lex.reasons if (r.initials is None or not r.initials.isdisjoint(initials))
                     and r.pattern.search(f) and not r.unless.search(f)
-                    and not (r.id in _SPEAKERS_OWN and c.actor == "other" and not _HOUSEHOLD.match(f))
+                    and not (r.id in _SPEAKERS_OWN and (c.actor == "other" and not _HOUSEHOLD.match(f) or _NEGATION.search(f)))
                 ) if lex.any_reason.search(f) else ()
                 rewritten = self._rewrite(text)
                 if rewritten != text and rewritten.strip():
@@ -294,7 +294,8 @@ class Reader:
         elif re.search(r"\b(merged|merger)\b", fold(self.draft)):
             r.slots["merged"] = "yes"
         r.ended = any(self._reason(i).ended for i in ids) or any(
-            re.search(r"\b(?:got|was|been) (?:laid off|cut)\b|\beliminated\b", fold(c.text)) and c.actor != "other"
+            re.search(r"\b(?:got|was|been|were) (?:laid off|cut|let go|eliminated)\b|\b(?:position|role|job) (?:was |got )?eliminated\b"
+                      r"|\blaid off (?:last|this|in)\b", fold(c.text))
             for c in r.clauses
         )
         if "fired" in ids:
@@ -414,7 +415,7 @@ class Reader:
             sentence = capital(piece.rstrip(" ,.")) + "."
             if re.match(r"^I(?:'ve been|'m| am| was| have been|'ve worked as|'ve spent)\b", sentence) and (
                 self._title_at(sentence.split(), 3) or self._title_at(sentence.split(), 2) or _TENURE_ANY.search(sentence)
-            ) and len(r.identity) < 2 and not r.facts:
+            ) and len(r.identity) < 2:
                 r.identity.append(sentence)
             else:
                 r.facts.append(sentence)
@@ -441,7 +442,7 @@ class Reader:
             return "I " + text, None
         if w0 in lex.verbs or (w0.endswith("ed") and len(w0) > 4):
             if w0 in {"certified", "licensed"}:
-                return "I'm " + text, None
+                return self._credential(text), None
             return "I " + text, None
         t = self._title_at(words, 0)
         if t:
@@ -502,8 +503,10 @@ class Reader:
 
     def _credential(self, text: str) -> str:
         f = fold(text)
-        if f.endswith(("certified", "licensed")) or f.startswith(("certified", "licensed")):
+        if f.endswith(("certified", "licensed")):
             return f"I'm {text}"
+        if f.startswith(("certified", "licensed")):
+            return f"I'm {article(text)} {text}"  # "I'm a certified CPhT"
         items = [i.strip() for i in re.split(r",\s*|\s+and\s+", text) if i.strip()]
         done = [i for i in items if not fold(i).endswith("in progress")]
         pending = [i for i in items if fold(i).endswith("in progress")]
@@ -614,6 +617,8 @@ class Reader:
                 continue
             if rid == "relocation":
                 text = re.split(r"\s+(?:to be closer to|because|for my|for our)\b", text)[0]
+            if re.match(r"^(?:company|business|firm|agency|store|office|hospital|practice|clinic|startup|school|plant)\b", text):
+                text = "the " + text  # "company merged with ...": "The company merged with ..."
             r.situations.setdefault(rid, []).append(capital(text.rstrip(" ,.")) + ".")
             self._last_situation = c.sentence
             self._last_rid = rid
