@@ -228,6 +228,8 @@ class Reader:
     def _fact_signal(self, text: str) -> bool:
         lex = self.lex
         words = text.split()
+        if not words:
+            return False
         if len(words) == 1 and not (_DIGIT.search(text) or lex.tools.search(text) or lex.certs.search(text)
                                     or re.search(r"[A-Z]{2,}", text) or self._title_at(words, 0)):
             return False  # "relieved": a feeling, not a fact
@@ -425,6 +427,8 @@ class Reader:
         lex = self.lex
         text = tidy(c.text)
         words = text.split()
+        if not words:
+            return None, None
         w0 = fold(words[0])
         if c.actor in {"self", "team"}:
             said = self._fix_title_article(self._insert_for(text))

@@ -107,8 +107,8 @@ def clauses(sentence: str) -> list[tuple[str, str]]:
         if text.count("(") > text.count(")"):
             text += ")"
         elif text.count(")") > text.count("("):
-            text = text.replace(")", "")
-        if text:
+            text = text.replace(")", "").strip()
+        if text.strip(" .,;:!?()[]\"'-"):
             out.append((joiner, text))
     return out
 
