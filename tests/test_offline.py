@@ -36,6 +36,7 @@ RECALL_BAR = 0.85
 LABELS = {
     "layoff": {"instability"}, "contract_end": {"contract"}, "acquisition": {"restructuring"},
     "growth": {"promotion", "boredom", "learning"}, "vague": None,  # None: any answer, no guessed situation
+    "relocation": {"relocation", "commute"},  # drafts.jsonl labels a long commute "relocation"
 }
 
 
