@@ -18,7 +18,7 @@ from .text import fold
 from .writer import ngrams
 
 _TOKEN = re.compile(r"[A-Za-z0-9']+")
-_SENT = re.compile(r"(?:[^.!?]|[.!?](?=[\w%$,]))+[.!?]*")
+_SENT = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.S)  # a stop inside "99.2%" or "$2.1M" does not end it
 _DANGLING = re.compile(
     r"\b(?:and|or|but|the|an|my|our|I'm|I've|because|which)\s*[.!?]$|(?:^|\s)(?:a|I)\s*[.!?]$")
 _NUMBER = re.compile(r"(?<![\w.$])\$?\d[\d,.]*(?:%|k|m|\+)?")
@@ -69,11 +69,7 @@ def _without(answer: str, context: Context | None) -> str:
 
 def _sentences(text: str) -> Iterator[tuple[int, int]]:
     for m in _SENT.finditer(text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        if s < e:
-            yield s, e
+        yield m.start(), m.end()
 
 
 def fragments(answer: str) -> Iterator[Finding]:
