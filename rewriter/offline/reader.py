@@ -133,6 +133,10 @@ class Reader:
         if not words:
             return "implied"
         w0 = words[0]
+        if w0 in {"now", "still", "also", "then", "and", "plus"} and len(words) > 2 and (
+                words[1] in _SELF | _TEAM or self.lex.other_actor.match(" ".join(words[1:]))
+                or words[1] in {"everything", "everyone", "nobody", "nothing", "the", "my", "our"}):
+            return self._actor(text.split(None, 1)[1])  # "now everything takes 6 approvals": everything acts
         if w0 == "me":
             return "other"  # "me included": an aside, not something the speaker did
         if w0 in _SELF:
@@ -490,7 +494,7 @@ class Reader:
                 return f"I have {tenure} {rest} behind me", None
             if r0.endswith("ing"):
                 return f"I've spent {tenure} {rest}", None
-            return f"I've spent {tenure} on {rest}", None
+            return f"I've spent {tenure} in {rest}", None
         if lex.certs.search(text) or fold(words[-1]) in lex.cert_suffixes:
             return self._credential(text), None
         if (re.search(r"\d", text) or fold(text).startswith(("no ", "zero ", "top "))) and (current or r_has_facts(self.r)):
@@ -674,7 +678,8 @@ class Reader:
             else:
                 slots["place"] = m.group(1)
         if "career_change" in c.reasons and "field" not in slots:
-            m = re.search(r"\binto ((?:[\w/-]+ ){0,4}?[\w/-]+?)(?=$|,| or | and |\.| for | at | because)", text)
+            m = re.search(r"\binto ((?:[\w/-]+ ){0,4}?[\w/-]+?)(?=$|,| or | and |\.| for | at | because)", text) or re.search(
+                r"\bfrom [\w /-]{2,40}? to ((?:[\w/-]+ ){0,3}?[\w/-]+?)(?=$|,| or | and |\.| for | at | because)", text)
             if m and not _NEGATION.search(fold(m.group(1))):
                 slots["field"] = m.group(1)
         if "caregiving" in c.reasons or c.kind == "desire" or "need" in f:
