@@ -500,7 +500,7 @@ class Reader:
         if (re.search(r"\d", text) or fold(text).startswith(("no ", "zero ", "top "))) and (current or r_has_facts(self.r)):
             return ", with " + text, None
         if re.search(r"\d", text):
-            return (f"I'm proud of {text}" if re.search(r"[%$]", text) else f"I've worked in {text}"), None
+            return (f"I'm proud of {text}" if re.search(r"[%$]", text) else f"I've worked in {self._insert_for(text)}"), None
         if fold(words[0]) in {"mostly", "mainly", "primarily"}:
             return ", " + text, None
         if lex.tools.search(text) or (len(words) <= 3 and any(w[:1].isupper() and not w.isupper() for w in words)):

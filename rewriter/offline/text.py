@@ -52,7 +52,7 @@ def _slang() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str], tuple[st
             re.compile(_grouped(alternatives)), tuple(replacements))
 
 
-_STARTS = re.compile(r"^\(\?P<r\d+>(?:\(\?i:)?(\\b)?(?:\(\?P<r\d+g1>)?(\\d|[a-z])")
+_STARTS = re.compile(r"^\(\?P<r\d+>(?:\(\?i:)?(\\b)?(?:\(\?P<r\d+g1>)?(\\d|[a-z0-9])")
 
 
 def _grouped(alternatives: list[str]) -> str:
@@ -62,7 +62,7 @@ def _grouped(alternatives: list[str]) -> str:
     others: list[str] = []
     for alt in alternatives:
         m = _STARTS.match(alt)
-        if m and m.group(2) == "\\d":
+        if m and (m.group(2) == "\\d" or m.group(2).isdigit()):
             by_start.setdefault("digit", []).append(alt)
         elif m and m.group(1):
             by_start.setdefault(m.group(2), []).append(alt)
