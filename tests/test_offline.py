@@ -298,7 +298,7 @@ def test_light_keeps_clean_sentences_and_rewrites_flagged_ones() -> None:
 def _template_sentences() -> list[str]:
     slots = {"target": "this role", "Target": "This role", "current": "my current role", "date": "in june",
              "cause": "", "also": "", "after": "", "place": "Denver", "contract": "contract", "need": "day shifts",
-             "commute": "an hour each way", "policy": "five days a week in the office", "field": "data analysis",
+             "commute": "an hour each way", "commute_np": "two hour commute each way", "flex": "two days a week", "policy": "five days a week in the office", "field": "data analysis",
              "next": "team lead", "stretch": "two years", "list": "Python"}
     out: list[str] = []
 

@@ -372,6 +372,7 @@ class Reader:
                     r.facts_kept.append(c.text)
                 else:
                     c.kind = "other"
+                    self._salvage(c)
                 continue
             if c.kind == "situation":
                 self._situation(c)
@@ -657,12 +658,21 @@ class Reader:
         if "contract" in c.reasons and "contract" not in slots and (m := re.search(r"\b((?:[\w-]+ ){0,3}(?:contract|assignment))\b", text, re.I)):
             if fold(m.group(1)).strip() not in {"contract", "assignment", "my contract"}:
                 slots["contract"] = re.sub(r"^(?:my|our|the)\s+", "", m.group(1), flags=re.I)
-        if ("commute" in c.reasons or "remote" in c.reasons) and "commute" not in slots and (m := _COMMUTE.search(text)):
+        if "commute" in c.reasons and "commute_np" not in slots and (m := re.search(
+                r"\b(?:about )?\d+(?:\.\d+)? (?:hour|minute|mile) (?:commute|drive|ride|train ride|bus ride)"
+                r"(?: each way| round trip| a day| every day)?", text, re.I)):
+            slots["commute_np"] = m.group(0)  # "2 hour commute each way": said as the user put it
+        elif "remote" in c.reasons and "flex" not in slots and (m := re.search(
+                r"\bwork from home (\d|one|two|three|four) days? a week\b", text, re.I)):
+            slots["flex"] = m.group(0)[len("work from home "):]
+        if ("commute" in c.reasons or "remote" in c.reasons) and "commute" not in slots and "commute_np" not in slots \
+                and (m := _COMMUTE.search(text)):
             slots["commute"] = m.group(0) + ("" if re.search(r"each way|round trip|a day|every day", m.group(0)) else " each way"
                                              if "drive" not in f else " each way")
             if "drive" in f and "each way" not in m.group(0):
                 slots["commute"] = f"a {m.group(0)} drive"
-        if "remote" in c.reasons and "policy" not in slots and (m := _OFFICE_DAYS.search(text)):
+        if "remote" in c.reasons and "policy" not in slots and not re.search(r"\bfrom home\b|\bremote\b", f) \
+                and re.search(r"\b(?:office|in person|on ?site|back in|rto)\b", f) and (m := _OFFICE_DAYS.search(text)):
             policy = m.group(0)
             if "office" not in policy:
                 policy += " in the office"
