@@ -104,10 +104,14 @@ class Reader:
     def read(self) -> Reading:
         lex = self.lex
         for si, sentence in enumerate(sentences(self.draft)):
+            previous = ""
             for joiner, text in clauses(sentence):
                 c = Clause(text=text, joiner=joiner, sentence=si)
                 f = fold(text)
                 c.actor = self._actor(text)
+                if c.actor == "implied" and previous == "other" and joiner in {"", "and"} and self._verb_first(f):
+                    c.actor = "other"  # "new CEO came in, changed everything": still the CEO acting
+                previous = c.actor
                 initials = frozenset(_INITIAL.findall(f))
                 c.reasons = tuple(
                     r.id for r in lex.reasons if (r.initials is None or not r.initials.isdisjoint(initials))
@@ -174,6 +178,10 @@ class Reader:
         for pattern, repl in self.lex.rewrites:
             text = pattern.sub(repl, text)
         return re.sub(r"\s{2,}", " ", text).strip()
+
+    def _verb_first(self, f: str) -> bool:
+        w0 = f.split()[0] if f.split() else ""
+        return w0 in self.lex.verbs or w0 in self.lex.finite or (w0.endswith("ed") and len(w0) > 4)
 
     def _complains(self, c: Clause, f: str) -> bool:
         lex = self.lex
@@ -625,7 +633,8 @@ class Reader:
             elif c.actor == "implied" and not re.match(r"^(?:my|our|the)\b", f):
                 continue
             if rid == "relocation":
-                text = re.split(r"\s+(?:to be closer to|because|for my|for our)\b", text)[0]
+                text = re.split(r"\s+(?:to be closer to|because|for my|for our|to help|to care|to take care|to look after"
+                                r"|to be near|to support)\b", text)[0]
             if re.match(r"^(?:company|business|firm|agency|store|office|hospital|practice|clinic|startup|school|plant)\b", text):
                 text = "the " + text  # "company merged with ...": "The company merged with ..."
             r.situations.setdefault(rid, []).append(capital(text.rstrip(" ,.")) + ".")
@@ -704,7 +713,8 @@ class Reader:
             if fold(m.group(1)).split()[0] not in {"anything", "it", "that", "this", "nothing", "everything", "something", "much"}:
                 r.goals.append(m.group(1))
         if c.kind == "complaint" and c.actor in {"self", "implied", "other"}:
-            learning = any(x in {"learning", "career_change"} for x in c.reasons)
+            learning = any(x in {"learning", "career_change"} for x in c.reasons) or bool(re.search(
+                r"\b(?:doing|studying|working on|taking|getting|pursuing|want|wanna|plan|hope|hoping|need)\b", f))
             for m in list(lex.certs.finditer(text)) + list(lex.tools.finditer(text)):
                 tok = m.group(0)
                 if tok.lower() in {"go", "r", "node", "epic", "swift", "spark", "a+", "pe", "ea", "plc", "square", "toast", "sage"} and not tok.isupper() and not tok[0].isupper():
