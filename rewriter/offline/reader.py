@@ -709,7 +709,7 @@ class Reader:
                          r" (.+?) (?:is|has been|was)\b", text, re.I):
             r.facts.insert(0, f"I've been {m.group(1).lower()} {m.group(2)}.")
             r.facts_kept.append(m.group(0))
-        if m := re.search(r"\b(?:nobody|no one) (?:here )?(?:does|knows|uses|teaches|works on) ([a-z][\w /&-]{2,30}?)$", text, re.I):
+        if m := re.search(r"\b(?:nobody|no one) (?:here )?(?:does|knows|uses|teaches|works on) (?!(?:what|how|if|whether|when|why|where|who|which)\b)([a-z][\w /&-]{2,30}?)$", text, re.I):
             if fold(m.group(1)).split()[0] not in {"anything", "it", "that", "this", "nothing", "everything", "something", "much"}:
                 r.goals.append(m.group(1))
         if c.kind == "complaint" and c.actor in {"self", "implied", "other"}:

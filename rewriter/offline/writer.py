@@ -188,7 +188,7 @@ class Writer:
             d.add(DESIRE + 0.5, self.pick(self.t["facts"]["goals"], "goals", fresh=False) or "")
         for i, desire in enumerate(r.desires):
             if fold(desire.rstrip(".")) not in d.folded:
-                d.add(DESIRE + i / 100, desire)
+                d.add(DESIRE + i / 100, self._fresh_desire(desire))
         if self.ctx.role or self.ctx.company:
             fit = self.pick(self.frame["fit"], "fit")
             if fit:
@@ -199,6 +199,21 @@ class Writer:
         self._fill_budget(reason_ids, facts)
         answer = self._polish(d.text())
         return answer, [r for r in reframes if r.reframed_as.split(".")[0] in answer]
+
+    _DESIRE_LEADS = (("I'm looking for ", ("What I want next is ", "Next, I'd like ")),
+                     ("I'd like to ", ("My aim is to ", "What I want next is to ")))
+
+    def _fresh_desire(self, desire: str) -> str:
+        """The user's wish, with another lead-in when its own would repeat five words already said."""
+        if not ngrams(desire) & self.d.said:
+            return desire
+        for lead, others in self._DESIRE_LEADS:
+            if desire.startswith(lead):
+                for other in others:
+                    candidate = other + desire[len(lead):]
+                    if not ngrams(candidate) & self.d.said:
+                        return candidate
+        return desire
 
     def _reason(self, rid: str, n: int) -> str | None:
         d, r, fam = self.d, self.r, self.t["reason"][rid]
