@@ -34,6 +34,7 @@ class RewriteRequest:
     timeout: float | None = None  # seconds per request; None: 60
     redact: bool = False  # private details replaced by placeholders before sending
     redact_names: Sequence[str] = ()  # names kept from the LLM too (implies redact); stored as a tuple
+    level: str = "full"  # full: write anew; light: keep the user's sentences that pass (models.LEVELS)
     variants: int = 1  # distinct answers to return, best first (1-5), each checked on its own
 
     def __post_init__(self) -> None:
@@ -58,6 +59,7 @@ class RewriteOptions(TypedDict, total=False):
     timeout: float | None
     redact: bool
     redact_names: Sequence[str]
+    level: str
     variants: int
 
 
