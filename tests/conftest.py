@@ -46,6 +46,14 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_server_modes() -> Iterator[None]:
+    """What --mode auto learned about a server (per base URL, per process) stays in its test."""
+    yield
+    if "rewriter.llm.modes" in sys.modules:
+        sys.modules["rewriter.llm.modes"].forget()
+
+
 # ---------------------------------------------------------------- cassettes
 
 DROP_HEADERS = {"authorization", "api-key", "openai-organization", "openai-project", "cookie", "set-cookie",

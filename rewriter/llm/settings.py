@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..config import DEFAULT_MODEL, SETUP_HELP, Mode, parse_mode, read_settings
+from ..config import DEFAULT_MODE, DEFAULT_MODEL, SETUP_HELP, Mode, parse_mode, read_settings
 from ..errors import ConfigurationError
 
 PLACEHOLDER_KEY = "no-key-needed"  # local servers ignore it; the SDK insists on one
@@ -45,7 +45,7 @@ class LLMConfig:
         return cls(
             model=model or env.model or DEFAULT_MODEL,
             base_url=base_url,
-            mode=parse_mode(mode) or env.mode or "schema",
+            mode=parse_mode(mode) or env.mode or DEFAULT_MODE,
             api_key=key,
             timeout=timeout or DEFAULT_TIMEOUT,
             retry_max_wait=env.retry_max_wait,
