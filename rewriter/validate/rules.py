@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from ..models import Finding
+from .answer_shape import answer_shape
 from .doc import Doc
 from .phrases import lexicon_findings, matches_in, meta
 from .sentiment import can_be_negative, compound, doc_can_be_negative
@@ -202,4 +203,4 @@ def _not_english(doc: Doc) -> Iterator[Finding]:
     )
 
 
-RULES: tuple[Rule, ...] = (lexicon_rules, scare_quotes, spoken_length, language)
+RULES: tuple[Rule, ...] = (lexicon_rules, scare_quotes, spoken_length, language, answer_shape)
