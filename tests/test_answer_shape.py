@@ -36,6 +36,10 @@ NON_ANSWERS = {
     "question-echoed-then-more": (
         "Why am I leaving my current job? I have coordinated projects for the marketing team and I want to lead "
         "projects myself in a role with more ownership.", "answer.restates_question"),
+    # SmolLM2-135M's second attempt over llama-cpp-python (cassettes/real/), word for word.
+    "question-glued-to-talk-about-it": (
+        "Why you're leaving your current job?: You've been told that why I'm going to the interview, it's not "
+        "just about my answer. The question is what you learned.", "answer.restates_question"),
     "question-back": ("What would you like me to say about why I am leaving? I can write something about the "
                       "marketing projects if you tell me more.", "answer.question"),
     "six-words": ("I want to lead projects myself.", "answer.too_short"),
@@ -54,6 +58,8 @@ REAL_ANSWERS = [
     "to lead them myself now. This role gives me that chance, and I'm excited about it.",
     "I'm leaving because I want to grow. Who wouldn't want to lead projects after years of coordinating them for "
     "a marketing team? I'm ready for that step, and this team is where I'd like to take it.",
+    "To answer your question, I've learned a great deal in my current role and I'm ready to lead projects "
+    "myself in a team like yours.",
     "I've learned a lot in my current role, and I'm grateful for it. My email is [EMAIL_1], and I'd love to talk "
     "more about how I could help your team lead its projects.",  # a redaction placeholder is not a blank
 ]

@@ -65,7 +65,7 @@ def should_fall_back(config: LLMConfig, sent: Wire, error: ServiceError) -> bool
 
 
 def fallback_notice(config: LLMConfig, error: ServiceError) -> str:
-    said = f" ({error.server_message})" if error.server_message else ""
+    said = f": {error.server_message}" if error.server_message else ""
     return (f"{config.where} refused JSON-schema output (HTTP {error.status}{said}); "
             "using JSON mode with the schema for this server from now on (--mode json skips the first try)")
 

@@ -56,6 +56,14 @@ _QUESTION_WORDS = frozenset(
     "do did would want to know about".split()
 )
 _LEAVING = ("leav", "quit", "mov")
+_QUESTION_SEGMENT = re.compile(r"[^.!?\n]+\?")
+# Talk about the question or the answer instead of an answer. "To answer your question, I..." is an answer.
+_META = re.compile(
+    r"\b(?:the|this|your|that) (?:interview )?question (?:is|was|asks|you asked)\b"
+    r"|\b(?:the|this) interview question\b|\b(?:my|this|the) answer (?:is|would be|will be)\b"
+    r"|\byou(?:'ve| have) been told\b|\bhere is (?:my|an|the|a) (?:answer|response)\b",
+    re.I,
+)
 
 
 def answer_shape(doc: Doc) -> Iterator[Finding]:
@@ -75,7 +83,7 @@ def answer_shape(doc: Doc) -> Iterator[Finding]:
     asked_back = _question(doc, back_only=True)
     if asked_back is None and (restated := _restated(doc)):
         yield _finding("answer.restates_question", *restated, text,
-                       "This repeats the interview question instead of answering it.",
+                       "This repeats (or talks about) the interview question instead of answering it.",
                        "Do not repeat the question: answer it, starting with what you have learned and what you want next.")
     elif question := asked_back or _question(doc):
         yield _finding("answer.question", *question, text,
@@ -110,17 +118,23 @@ def _sentence_tokens(doc: Doc, start: int, end: int) -> list[str]:
 
 
 def _restated(doc: Doc) -> tuple[int, int] | None:
-    """The first sentence that is the interview question again (or "you asked why I am leaving")."""
+    """The first sentence or question that is the interview question again ("Why you're leaving
+    your current job?", "you asked why I am leaving"), or that talks about the question itself."""
+    text = doc.text
+    meta = _META.search(text)
     if "why" not in doc.tokens:
-        return None
-    for start, end in doc.sentences:
+        return meta.span() if meta else None
+    # Sentences, and questions glued to what follows ("...job?: You've been told"), which
+    # the sentence splitter keeps whole.
+    segments = [*doc.sentences, *(m.span() for m in _QUESTION_SEGMENT.finditer(text))]
+    for start, end in sorted(segments):
         words = _sentence_tokens(doc, start, end)
         if "why" not in words or not any(w.startswith(_LEAVING) for w in words):
             continue
         echo = sum(w in _QUESTION_WORDS or w.startswith(_LEAVING) for w in words)
         if echo >= 0.8 * len(words):
-            return _trimmed(doc.text, start, end)
-    return None
+            return _trimmed(text, start, end)
+    return meta.span() if meta else None
 
 
 def _question(doc: Doc, back_only: bool = False) -> tuple[int, int] | None:
