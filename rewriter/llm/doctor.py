@@ -92,6 +92,7 @@ def diagnose(config: LLMConfig, client: openai.OpenAI | None = None,
 
     # 1. reachable, key accepted, model listed: GET /models
     start = clock()
+    listed: list[str]
     try:
         listed = [m.id for m in client.models.list().data]
     except openai.APIStatusError as exc:
@@ -104,7 +105,6 @@ def diagnose(config: LLMConfig, client: openai.OpenAI | None = None,
             return found
         say(Check("key accepted", "ok", "no key was refused"))
         say(Check("model listed", "warning", f"the server does not list its models ({error})"))
-        listed = None
     except openai.APIConnectionError as exc:
         error = map_error(exc, config, 1)
         say(Check("reachable", "failed", str(error), clock() - start))

@@ -84,7 +84,8 @@ def answer_shape(doc: Doc) -> Iterator[Finding]:
     if asked_back is None and (restated := _restated(doc)):
         yield _finding("answer.restates_question", *restated, text,
                        "This repeats (or talks about) the interview question instead of answering it.",
-                       "Do not repeat the question: answer it, starting with what you have learned and what you want next.")
+                       "Do not repeat the question: answer it, starting with what you have learned "
+                       "and what you want next.")
     elif question := asked_back or _question(doc):
         yield _finding("answer.question", *question, text,
                        "This asks a question instead of answering one: the interviewer asked you.",
@@ -94,7 +95,8 @@ def answer_shape(doc: Doc) -> Iterator[Finding]:
         s, e = m.span() if m else (start, end)
         yield _finding("answer.not_first_person", s, e, text,
                        "This talks about the speaker instead of speaking as them: nobody says \"I\".",
-                       "Write it as the speaker says it, in the first person: \"I have learned...\", \"I'm ready for...\".")
+                       "Write it as the speaker says it, in the first person: "
+                       "\"I have learned...\", \"I'm ready for...\".")
 
     for m in _BLANK.finditer(text):
         yield _finding("answer.template_blank", *m.span(), text,
@@ -114,7 +116,7 @@ def _finding(rule: str, start: int, end: int, text: str, message: str, suggestio
 
 
 def _sentence_tokens(doc: Doc, start: int, end: int) -> list[str]:
-    return [t for t, (s, _) in zip(doc.tokens, doc.spans) if start <= s < end]
+    return [t for t, (s, _) in zip(doc.tokens, doc.spans, strict=False) if start <= s < end]
 
 
 def _restated(doc: Doc) -> tuple[int, int] | None:
