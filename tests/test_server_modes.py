@@ -217,3 +217,11 @@ def test_auto_is_the_default_and_asks_for_json_schema_first() -> None:
     config = LLMConfig.resolve(base_url="http://127.0.0.1:1/v1")
     assert config.mode == "auto" and wire_mode(config) == "schema"
     assert request_kwargs([], config)["response_format"]["type"] == "json_schema"
+
+
+def test_constrained_output_with_a_raw_newline_in_a_string_is_read() -> None:
+    # llama.cpp grammars let a raw newline into a JSON string (SmolLM2 wrote one, cassettes/real/).
+    from rewriter.llm.reply import extract_json
+
+    assert extract_json('{"answer": "I have learned\na lot", "reasons": []}') == {
+        "answer": "I have learned\na lot", "reasons": []}

@@ -67,6 +67,9 @@ def request_kwargs(messages: list[dict[str, str]], config: LLMConfig) -> dict[st
 
 _THINK = re.compile(r"<think(?:ing)?>.*?(?:</think(?:ing)?>|\Z)", re.S | re.I)
 _FENCE = re.compile(r"```[a-zA-Z]*\s*\n?(.*?)```", re.S)
+# strict=False: a raw newline inside a string is accepted. llama.cpp's JSON grammars allow
+# one (their string rule excludes only quote and backslash), so constrained output has them.
+_DECODER = json.JSONDecoder(strict=False)
 
 
 def extract_json(text: str) -> dict[str, Any] | None:
@@ -78,12 +81,12 @@ def extract_json(text: str) -> dict[str, Any] | None:
     candidates = [text] + [m.group(1).strip() for m in _FENCE.finditer(text)]
     for candidate in candidates:
         try:
-            value = json.loads(candidate)
+            value = _DECODER.decode(candidate)
         except ValueError:
             continue
         if isinstance(value, dict):
             return value
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     start = text.find("{")
     while start != -1:
         try:
