@@ -225,3 +225,35 @@ def test_constrained_output_with_a_raw_newline_in_a_string_is_read() -> None:
 
     assert extract_json('{"answer": "I have learned\na lot", "reasons": []}') == {
         "answer": "I have learned\na lot", "reasons": []}
+
+
+def with_credentials(base_url: str) -> str:
+    return base_url.replace("http://", "http://alice:s3cret-pw@")
+
+
+def test_no_message_shows_credentials_in_the_url(live_server: ScriptedServer, key: None) -> None:
+    live_server.script = [REFUSALS["llama-cpp-python-500"], clean()]
+    result = rewrite(DRAFT, base_url=with_credentials(live_server.base_url))
+    notices = " ".join(result.notices)
+    assert "JSON mode" in notices and live_server.base_url in notices
+    assert "s3cret" not in notices and "alice" not in notices
+    with pytest.raises(ServiceError) as caught:
+        rewrite(DRAFT, base_url="http://alice:s3cret-pw@127.0.0.1:9/v1", timeout=5)
+    assert "cannot reach http://127.0.0.1:9/v1" in str(caught.value)
+    assert "s3cret" not in str(caught.value) and "alice" not in str(caught.value)
+
+
+def test_doctor_never_shows_credentials(live_server: ScriptedServer) -> None:
+    from rewriter.llm.doctor import diagnose
+
+    live_server.script = [Scripted.models("m"), Scripted.error(500, LLAMA_CPP_PYTHON_500), Scripted.completion("{}")]
+    found = diagnose(LLMConfig.resolve(base_url=with_credentials(live_server.base_url), model="m"))
+    shown = json.dumps(found.to_dict())
+    assert found.ok and live_server.base_url in shown
+    assert "s3cret" not in shown and "alice" not in shown
+
+
+def test_server_text_quoting_a_url_loses_its_credentials() -> None:
+    from rewriter.llm.failures import scrub
+
+    assert scrub("upstream http://bob:hunter2@10.0.0.5:8000/v1 refused") == "upstream http://10.0.0.5:8000/v1 refused"

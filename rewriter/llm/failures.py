@@ -15,6 +15,7 @@ from ..errors import ServiceError, ServiceKind
 from .settings import PLACEHOLDER_KEY, LLMConfig
 
 _SECRET = re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-]{6,}")
+_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/\s@]+@", re.I)  # user:password@ in a URL
 # C0 and C1 control characters (and DEL): a server's text is shown on a terminal.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 QUOTA_CODE = "insufficient_quota"  # a 429 that no amount of waiting fixes
@@ -36,6 +37,7 @@ def scrub(text: str, config: LLMConfig | None = None, limit: int = 200) -> str:
     if config is not None and config.api_key and config.api_key != PLACEHOLDER_KEY:
         text = text.replace(config.api_key, "***")
     text = _CONTROL.sub(" ", text)
+    text = _USERINFO.sub(r"\1", text)
     text = _SECRET.sub(r"\1-***", " ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
