@@ -24,9 +24,8 @@ import pytest
 from conftest import CASSETTES, REPLAY_BASE_URL
 
 from rewriter import ServiceError, StillNegativeError, check, rewrite
-from rewriter.models import Context
-from rewriter.results import Rewrite
 from rewriter.llm.reply import extract_json
+from rewriter.results import Rewrite
 from rewriter.schema import LLMAnswer, strict_schema
 
 pytestmark = [pytest.mark.vcr, pytest.mark.cassette, pytest.mark.real_server]

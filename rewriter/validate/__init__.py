@@ -24,7 +24,8 @@ def check(text: str, *, draft: str | None = None, context: Context | None = None
     findings = rule_findings(doc)
     # A sentence another rule explained needs no sentiment finding; answer.* (the shape of
     # the whole answer) explains nothing about its tone.
-    flagged = {doc.sentence_index(f.start) for f in findings if f.severity == "error" and not f.rule.startswith("answer.")}
+    flagged = {doc.sentence_index(f.start) for f in findings
+               if f.severity == "error" and not f.rule.startswith("answer.")}
     findings.extend(negative_overall(doc, flagged))
     findings = told_as_learning(doc, findings)
     if draft is not None:

@@ -19,7 +19,9 @@ Standard library only, and nothing compiled that a clean answer does not need:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
+from functools import cache
 
 from ..models import Finding
 from .doc import Doc
@@ -29,26 +31,50 @@ MIN_WORDS = 15  # about six seconds spoken; "I want to grow." is not an answer y
 
 _FIRST_PERSON = frozenset("i im ive id ill me my mine myself".split())
 # Tokens are normalised without apostrophes ("i'm" -> "im"): see validate.lexicon.normalise.
-_ABOUT_SOMEONE = re.compile(
-    r"\b(?:the|this|our) (?:candidate|applicant|job seeker|jobseeker|employee|user|speaker|interviewee|individual)\b"
-    r"|\b(?:he|she|they) (?:is|are|was|were|has|have|wants?|feels?) (?:leaving|looking|ready|seeking|moving)\b",
-    re.I,
-)
-# Asking the asker: a model that wants instructions instead of giving the answer.
-_ASKS_BACK = re.compile(
-    r"\b(?:would|do|did) you (?:like|want|prefer)\b|\b(?:can|could) you (?:tell|give|share|provide|clarify|explain)\b"
-    r"|\bshould I\b|\bwhat (?:would|do) you\b|\b(?:tell|let) me (?:know|more)\b|\bhow can I help\b",
-    re.I,
-)
-# Blanks of a template. Redaction placeholders ([EMAIL_1], [NAME_2]) are not blanks:
-# the pipeline puts them in and restores them.
-_BLANK = re.compile(
-    r"\[(?!(?:EMAIL|PHONE|URL|NAME)_\d+\])[^\[\]\n]{1,40}\]"  # [Company], [Your Name], [insert role]
-    r"|<(?!/?(?:b|i|em|strong)>)[A-Za-z][\w '-]{0,30}>"  # <role>, <company name>
-    r"|\{\{?\s*[A-Za-z_][\w ]{0,30}\}\}?"  # {company}, {{ role }}
-    r"|\b(?:XYZ|ABC (?:Company|Corp|Inc)|Company [XYZ])\b"
-    r"|_{3,}|\.{5,}",  # ____, .....
-)
+
+# The patterns are compiled on first need, and each is tried only when a cheap test on the
+# tokens or characters says it could match: a clean answer pays for almost none of them.
+_PATTERNS = {
+    # someone else's story: "the candidate is leaving", "she wants to move on"
+    "about_someone": (
+        r"\b(?:the|this|our) (?:candidate|applicant|job seeker|jobseeker|employee|user|speaker|interviewee"
+        r"|individual)\b"
+        r"|\b(?:he|she|they) (?:is|are|was|were|has|have|wants?|feels?) (?:leaving|looking|ready|seeking|moving)\b"
+    ),
+    # asking the asker: a model that wants instructions instead of giving the answer
+    "asks_back": (
+        r"\b(?:would|do|did) you (?:like|want|prefer)\b|\b(?:can|could) you (?:tell|give|share|provide|clarify"
+        r"|explain)\b|\bshould I\b|\bwhat (?:would|do) you\b|\b(?:tell|let) me (?:know|more)\b|\bhow can I help\b"
+    ),
+    # blanks of a template; redaction placeholders ([EMAIL_1], [NAME_2]) are not blanks:
+    # the pipeline puts them in and restores them
+    "blank": (
+        r"\[(?!(?:EMAIL|PHONE|URL|NAME)_\d+\])[^\[\]\n]{1,40}\]"  # [Company], [Your Name], [insert role]
+        r"|<(?!/?(?:b|i|em|strong)>)[A-Za-z][\w '-]{0,30}>"  # <role>, <company name>
+        r"|\{\{?\s*[A-Za-z_][\w ]{0,30}\}\}?"  # {company}, {{ role }}
+        r"|\b(?:XYZ|ABC (?:Company|Corp|Inc)|Company [XYZ])\b"
+        r"|_{3,}|\.{5,}"  # ____, .....
+    ),
+    # talk about the question or the answer instead of one ("To answer your question, I..." is an answer)
+    "meta": (
+        r"\b(?:the|this|your|that) (?:interview )?question (?:is|was|asks|you asked)\b"
+        r"|\b(?:the|this) interview question\b|\b(?:my|this|the) answer (?:is|would be|will be)\b"
+        r"|\byou(?:'ve| have) been told\b|\bhere is (?:my|an|the|a) (?:answer|response)\b"
+    ),
+    "question_segment": r"[^.!?\n]+\?",
+}
+_CASE_SENSITIVE = frozenset({"blank", "question_segment"})
+_ABOUT_WORDS = frozenset("candidate applicant seeker jobseeker employee user speaker interviewee individual "
+                         "he she they".split())
+_META_WORDS = frozenset("question answer told response".split())
+_BLANK_MARKS = ("[", "<", "{", "___", ".....", "XYZ", "ABC ", "Company ")
+
+
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(_PATTERNS[name], 0 if name in _CASE_SENSITIVE else re.I)
+
+
 # The interview question's words, and the words that only frame or echo it.
 _QUESTION_WORDS = frozenset(
     "why are you am i leaving leave your my current present job role position company employer "
@@ -56,14 +82,6 @@ _QUESTION_WORDS = frozenset(
     "do did would want to know about".split()
 )
 _LEAVING = ("leav", "quit", "mov")
-_QUESTION_SEGMENT = re.compile(r"[^.!?\n]+\?")
-# Talk about the question or the answer instead of an answer. "To answer your question, I..." is an answer.
-_META = re.compile(
-    r"\b(?:the|this|your|that) (?:interview )?question (?:is|was|asks|you asked)\b"
-    r"|\b(?:the|this) interview question\b|\b(?:my|this|the) answer (?:is|would be|will be)\b"
-    r"|\byou(?:'ve| have) been told\b|\bhere is (?:my|an|the|a) (?:answer|response)\b",
-    re.I,
-)
 
 
 def answer_shape(doc: Doc) -> Iterator[Finding]:
@@ -77,11 +95,12 @@ def answer_shape(doc: Doc) -> Iterator[Finding]:
     if any(True for _ in language(doc)):
         return  # the checks know English only: the language warning says so instead
     start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    words = set(tokens)
 
     # One finding about what kind of text this is, the most telling first: they often
     # coincide (the question echoed is also a question, and has no "I").
     asked_back = _question(doc, back_only=True)
-    if asked_back is None and (restated := _restated(doc)):
+    if asked_back is None and (restated := _restated(doc, words)):
         yield _finding("answer.restates_question", *restated, text,
                        "This repeats (or talks about) the interview question instead of answering it.",
                        "Do not repeat the question: answer it, starting with what you have learned "
@@ -90,15 +109,15 @@ def answer_shape(doc: Doc) -> Iterator[Finding]:
         yield _finding("answer.question", *question, text,
                        "This asks a question instead of answering one: the interviewer asked you.",
                        "Answer in statements, in your own voice; ask nothing back.")
-    elif not _FIRST_PERSON.intersection(tokens) or _ABOUT_SOMEONE.search(text):
-        m = _ABOUT_SOMEONE.search(text)
-        s, e = m.span() if m else (start, end)
+    elif (someone := _about_someone(text, words)) or _FIRST_PERSON.isdisjoint(words):
+        s, e = someone.span() if someone else (start, end)
         yield _finding("answer.not_first_person", s, e, text,
                        "This talks about the speaker instead of speaking as them: nobody says \"I\".",
                        "Write it as the speaker says it, in the first person: "
                        "\"I have learned...\", \"I'm ready for...\".")
 
-    for m in _BLANK.finditer(text):
+    blanks = _pattern("blank").finditer(text) if any(mark in text for mark in _BLANK_MARKS) else ()
+    for m in blanks:
         yield _finding("answer.template_blank", *m.span(), text,
                        f"A blank left to fill in ({m.group()}) is not something anyone says in an interview.",
                        "Use only names and facts from the draft and the context, or leave the detail out; "
@@ -115,26 +134,33 @@ def _finding(rule: str, start: int, end: int, text: str, message: str, suggestio
     return Finding(rule, PRINCIPLE, "error", start, end, text[start:end], message, suggestion)
 
 
-def _sentence_tokens(doc: Doc, start: int, end: int) -> list[str]:
-    return [t for t, (s, _) in zip(doc.tokens, doc.spans, strict=False) if start <= s < end]
+def _about_someone(text: str, words: set[str]) -> re.Match[str] | None:
+    return _pattern("about_someone").search(text) if not _ABOUT_WORDS.isdisjoint(words) else None
 
 
-def _restated(doc: Doc) -> tuple[int, int] | None:
+def _tokens_between(doc: Doc, start: int, end: int) -> list[str]:
+    starts = [s for s, _ in doc.spans]
+    return doc.tokens[bisect_left(starts, start):bisect_left(starts, end)]
+
+
+def _restated(doc: Doc, words: set[str]) -> tuple[int, int] | None:
     """The first sentence or question that is the interview question again ("Why you're leaving
     your current job?", "you asked why I am leaving"), or that talks about the question itself."""
     text = doc.text
-    meta = _META.search(text)
-    if "why" not in doc.tokens:
+    meta = _pattern("meta").search(text) if not _META_WORDS.isdisjoint(words) else None
+    if "why" not in words or not any(stem in text.lower() for stem in _LEAVING):  # substring tests: cheap
         return meta.span() if meta else None
     # Sentences, and questions glued to what follows ("...job?: You've been told"), which
     # the sentence splitter keeps whole.
-    segments = [*doc.sentences, *(m.span() for m in _QUESTION_SEGMENT.finditer(text))]
+    segments = list(doc.sentences)
+    if "?" in text:
+        segments += [m.span() for m in _pattern("question_segment").finditer(text)]
     for start, end in sorted(segments):
-        words = _sentence_tokens(doc, start, end)
-        if "why" not in words or not any(w.startswith(_LEAVING) for w in words):
+        said = _tokens_between(doc, start, end)
+        if "why" not in said or not any(w.startswith(_LEAVING) for w in said):
             continue
-        echo = sum(w in _QUESTION_WORDS or w.startswith(_LEAVING) for w in words)
-        if echo >= 0.8 * len(words):
+        echo = sum(w in _QUESTION_WORDS or w.startswith(_LEAVING) for w in said)
+        if echo >= 0.8 * len(said):
             return _trimmed(text, start, end)
     return meta.span() if meta else None
 
@@ -148,7 +174,7 @@ def _question(doc: Doc, back_only: bool = False) -> tuple[int, int] | None:
         sentence = text[start:end].rstrip()
         if not sentence.endswith("?"):
             continue
-        if (index == 0 and not back_only) or _ASKS_BACK.search(sentence):
+        if (index == 0 and not back_only) or _pattern("asks_back").search(sentence):
             return _trimmed(text, start, end)
     return None
 
