@@ -57,12 +57,14 @@ def _register_commands() -> None:
     from .doctor_cmd import doctor_command
     from .principles_cmd import principles_command
     from .rewrite_cmd import rewrite_command
+    from .serve_cmd import serve_command
 
     app.command("batch")(batch_command)
     app.command("check")(check_command)
     app.command("doctor")(doctor_command)
     app.command("principles")(principles_command)
     app.command("rewrite")(rewrite_command)
+    app.command("serve")(serve_command)
 
 
 def main() -> None:
