@@ -28,7 +28,8 @@ from rewriter.llm.reply import extract_json
 from rewriter.results import Rewrite
 from rewriter.schema import LLMAnswer, strict_schema
 
-pytestmark = [pytest.mark.vcr, pytest.mark.cassette, pytest.mark.real_server]
+# Not marked `cassette`: `-m cassette --record-mode=rewrite` re-records the scripted set only.
+pytestmark = [pytest.mark.vcr, pytest.mark.real_server]
 
 SERVER_ENV = "REWRITER_REAL_SERVER"
 MODEL = "smollm2-135m-instruct"  # the --model_alias the server was started with
