@@ -119,15 +119,22 @@ def _loop(
     """
     from .guard import not_an_answer
 
-    base = _opening(draft, context, config, prompts)
-    system = base[0]["content"]
+    def system_prompt() -> str:
+        return _system_prompt(config, prompts)
+
+    user = {"role": "user", "content": prompts.user(draft, context)}
     carried: tuple[dict[str, str], ...] = ()  # the last answer and its findings, nothing older
     attempts: list[Attempt] = []
     replies: dict[int, Reply] = {}
     for number in range(1, max_attempts + 1):
+        system = system_prompt()
         # A fresh list of fresh dicts every attempt: nothing the caller or a
         # previous attempt holds is ever mutated.
-        reply = yield [dict(m) for m in (*base, *carried)]
+        reply = yield [{"role": "system", "content": system}, dict(user), *(dict(m) for m in carried)]
+        if reply.switched:  # the server refused json_schema: the same attempt again, in JSON mode
+            notices += (reply.switched,)
+            system = system_prompt()
+            reply = yield [{"role": "system", "content": system}, dict(user), *(dict(m) for m in carried)]
         if reply.answer is None:
             attempt = Attempt(number, None, (), reply.usage, problem=reply.problem, retries=reply.retries)
             attempts.append(attempt)
@@ -164,12 +171,18 @@ def _loop(
     )
 
 
-def _opening(draft: str, context: Context, config: LLMConfig, prompts: Prompts) -> tuple[dict[str, str], ...]:
-    """The messages of a first attempt: the system prompt and the user's draft."""
+def _system_prompt(config: LLMConfig, prompts: Prompts) -> str:
+    from .llm.modes import wire_mode
     from .schema import schema_for_prompt
 
-    system = prompts.system(json_schema=schema_for_prompt() if config.mode == "json" else None)
-    return {"role": "system", "content": system}, {"role": "user", "content": prompts.user(draft, context)}
+    # JSON mode carries the schema in the prompt too: not every server constrains to it.
+    return prompts.system(json_schema=schema_for_prompt() if wire_mode(config) == "json" else None)
+
+
+def _opening(draft: str, context: Context, config: LLMConfig, prompts: Prompts) -> tuple[dict[str, str], ...]:
+    """The messages of a first attempt, as the loop sends them: the system prompt and the draft."""
+    return ({"role": "system", "content": _system_prompt(config, prompts)},
+            {"role": "user", "content": prompts.user(draft, context)})
 
 
 def _position(f: Finding) -> tuple[int, int, str]:

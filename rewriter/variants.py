@@ -69,7 +69,9 @@ def combine(outcomes: Sequence[Outcome], asked: int, *, why_fewer: str = "") -> 
         notices = (said,)
     best = kept[0][1]
     if isinstance(best, Rewrite):
-        return replace(best, variants=variants, notices=best.notices + notices)
+        # What any variant's run had to say (a trimmed posting, a server switched to JSON mode), once each.
+        told = dict.fromkeys(n for o in outcomes if isinstance(o, Rewrite) for n in o.notices)
+        return replace(best, variants=variants, notices=(*told, *notices))
     raise StillNegativeError(str(best), best=best.best, attempts=best.attempts, engine=best.engine,
                              model=best.model, variants=variants)
 

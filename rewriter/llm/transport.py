@@ -29,6 +29,8 @@ from tenacity import (
 from tenacity.wait import wait_base
 
 from ..errors import ConfigurationError, ServiceError
+from ..results import Usage
+from . import modes
 from . import reply as _reply
 from .failures import is_transient, map_error, retry_after
 from .reply import CHAT_PATH, Reply, interpret
@@ -120,10 +122,15 @@ def _n_replies(completion: ChatCompletion, config: LLMConfig, n: int, tries: int
     return replies[:n]
 
 
-def _refused_n(exc: ServiceError, config: LLMConfig) -> list[Reply]:
-    if exc.kind != "bad_request":  # a 400 may be about `n` itself: each variant then asks alone
+def _refused_n(exc: ServiceError, config: LLMConfig, sent: modes.Wire) -> list[Reply]:
+    """The request for n answers was refused: each variant then asks alone, through complete(),
+    which learns the mode if the response format was the cause. Nothing is learned here: a
+    refusal of this request may be about `n` or about the format, and it cannot tell which."""
+    if modes.should_fall_back(config, sent, exc):
+        return []
+    if exc.kind != "bad_request":
         raise exc
-    IGNORES_N.add((config.base_url, config.model))
+    IGNORES_N.add((config.base_url, config.model))  # a 400 not about the format: about `n`
     return []
 
 
@@ -172,23 +179,35 @@ class LLM:
         return self._client or sync_client(self.config)
 
     def complete(self, messages: list[dict[str, str]]) -> Reply:
-        body = _reply.request_kwargs(messages, self.config)
+        """Send one attempt's messages; a refused json_schema (auto mode) comes back as a Reply
+        whose `switched` notice tells the caller to send the attempt again in JSON mode."""
+        config = self.config
+        sent = modes.wire_mode(config)
+        body = _reply.request_kwargs(messages, config)
         post = self.client.post
-        completion, tries = call(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
-        return interpret(completion, self.config).with_retries(tries)
+        try:
+            completion, tries = call(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), config)
+        except ServiceError as exc:
+            return _refused(config, sent, exc)
+        modes.learn(config, sent)
+        return interpret(completion, config).with_retries(tries)
 
     def complete_n(self, messages: list[dict[str, str]], n: int) -> list[Reply]:
         """One request for `n` answers: a Reply per choice the server gave (n where it honours
-        `n`, one where it ignores it, none where it refuses it or is known not to honour it)."""
-        body = _n_body(messages, self.config, n)
+        `n`, one where it ignores it, none where it refuses it or is known not to honour it).
+        A json_schema refusal (auto mode) gives none too: each variant then asks alone, in JSON mode."""
+        config = self.config
+        body = _n_body(messages, config, n)
         if body is None:
             return []
+        sent = modes.wire_mode(config)
         post = self.client.post
         try:
-            completion, tries = call(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
+            completion, tries = call(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), config)
         except ServiceError as exc:
-            return _refused_n(exc, self.config)
-        return _n_replies(completion, self.config, n, tries)
+            return _refused_n(exc, config, sent)
+        modes.learn(config, sent)
+        return _n_replies(completion, config, n, tries)
 
 
 class AsyncLLM:
@@ -206,19 +225,47 @@ class AsyncLLM:
         return self._client or _async_client(c.base_url, c.api_key, c.timeout)
 
     async def complete(self, messages: list[dict[str, str]]) -> Reply:
-        body = _reply.request_kwargs(messages, self.config)
+        """The async twin of LLM.complete. While a server's mode is not known yet, its
+        requests go one at a time: a batch learns from the first refusal, not from eight."""
+        if not modes.known(self.config):
+            async with modes.probe_lock(self.config):
+                if not modes.known(self.config):  # still unknown: this request is the probe
+                    return await self._complete(messages)
+        return await self._complete(messages)
+
+    async def _complete(self, messages: list[dict[str, str]]) -> Reply:
+        config = self.config
+        sent = modes.wire_mode(config)
+        body = _reply.request_kwargs(messages, config)
         post = self.client.post
-        completion, tries = await acall(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
-        return interpret(completion, self.config).with_retries(tries)
+        try:
+            completion, tries = await acall(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), config)
+        except ServiceError as exc:
+            return _refused(config, sent, exc)
+        modes.learn(config, sent)
+        return interpret(completion, config).with_retries(tries)
 
     async def complete_n(self, messages: list[dict[str, str]], n: int) -> list[Reply]:
         """The async twin of LLM.complete_n()."""
-        body = _n_body(messages, self.config, n)
+        config = self.config
+        body = _n_body(messages, config, n)
         if body is None:
             return []
+        sent = modes.wire_mode(config)
         post = self.client.post
         try:
-            completion, tries = await acall(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
+            completion, tries = await acall(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), config)
         except ServiceError as exc:
-            return _refused_n(exc, self.config)
-        return _n_replies(completion, self.config, n, tries)
+            return _refused_n(exc, config, sent)
+        modes.learn(config, sent)
+        return _n_replies(completion, config, n, tries)
+
+
+def _refused(config: LLMConfig, sent: modes.Wire, error: ServiceError) -> Reply:
+    """A json_schema request the server refused, in auto mode: learn JSON mode for this
+    server and say so; any other failure is raised as it is."""
+    if not modes.should_fall_back(config, sent, error):
+        raise error
+    modes.learn(config, "json")
+    return Reply(None, None, Usage(), problem="the server refused JSON-schema output",
+                 switched=modes.fallback_notice(config, error))
