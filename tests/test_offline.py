@@ -28,7 +28,7 @@ from rewriter.offline.text import fact_kept
 from rewriter.results import Composition
 
 DATA = Path(__file__).resolve().parent / "data"
-CORPORA = ("drafts.jsonl", "drafts_dev.jsonl")
+CORPORA = ("drafts.jsonl", "drafts_dev.jsonl", "drafts_blind1.jsonl")
 WPM = 150
 TOLERANCE = 0.2
 RECALL_BAR = 0.85
@@ -81,7 +81,6 @@ def test_the_engine_finds_its_own_answer_clean(i: int) -> None:
 # A validator rule flags a sentence of the user's own that is an accomplishment; the engine obeys
 # the validator and drops it. Reported in /work/data/NEWS-offline.md; strict, so a fix makes it fail.
 KNOWN_VALIDATOR_FALSE_POSITIVES = {
-    "drafts_dev:dev-035": "validator: 'cut unplanned downtime 22%' read as a workload complaint",
 }
 FACT_CASES = [
     pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_VALIDATOR_FALSE_POSITIVES[IDS[i]]))

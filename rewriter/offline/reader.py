@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .shape import field_like
 from .lexicon import Lexicon, load
 from .text import PRONOUNS, article, capital, clauses, fold, join, normalise, sentences, tidy
 
@@ -509,14 +510,18 @@ class Reader:
         if (re.search(r"\d", text) or fold(text).startswith(("no ", "zero ", "top "))) and (current or r_has_facts(self.r)):
             return ", with " + text, None
         if re.search(r"\d", text):
-            return (f"I'm proud of {text}" if re.search(r"[%$]", text) else f"I've worked in {self._insert_for(text)}"), None
+            # A number with nothing that says what it counts is no typed fact ("3 ICU nurses for 12
+            # patients" is a complaint about ratios, not a place the speaker worked in): left out.
+            if re.search(r"[%$]", text):
+                return f"I'm proud of {text}", None
+            return (f"I've worked in {self._insert_for(text)}", None) if field_like(text) else (None, None)
         if fold(words[0]) in {"mostly", "mainly", "primarily"}:
             return ", " + text, None
         if lex.tools.search(text) or (len(words) <= 3 and any(w[:1].isupper() and not w.isupper() for w in words)):
             return f"I work with {text}", None
-        if len(words) <= 2:
+        if len(words) <= 2 and field_like(text) and not lex.certs.search(text):
             return f"I've worked in {text}", None
-        return ", " + text, None
+        return None, None  # a loose clause is no fact of the speaker's work
 
     def _credential(self, text: str) -> str:
         f = fold(text)

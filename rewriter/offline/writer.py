@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 import zlib
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..models import Context
 from ..results import Reframe
 from .lexicon import load
 from .reader import Reading
+from .shape import clean_kept, spliced
 from .text import capital, fold, join, words
 
 WORDS_PER_MINUTE = 150
@@ -123,7 +124,11 @@ class Writer:
             return None
         if not needed:
             return template
-        return _filled(template, tuple((n, self.slots.get(n, "") or "") for n in sorted(needed)))
+        text = _filled(template, tuple((n, self.slots.get(n, "") or "") for n in sorted(needed)))
+        if spliced(text):  # a slot value that is a clause, not a typed fact: say it without the optional slots
+            text = _filled(template, tuple((n, "" if n in _OPTIONAL_SLOTS - _FRAME_SLOTS else self.slots.get(n, "") or "")
+                                           for n in sorted(needed)))
+        return None if spliced(text) else text
 
     def pick(self, options: list[str], part: str, *, fresh: bool = True) -> str | None:
         """A wording for `part`: stable for a draft, with its slots filled, not repeating."""
@@ -345,5 +350,17 @@ class Writer:
         return text.strip()
 
 
+def sayable(reading: Reading) -> Reading:
+    """The reading with only the user's sentences that read as sentences of the speaker's own
+    (shape.clean_kept): a splice or someone else's clause is dropped, the reason stands without it."""
+    return replace(
+        reading,
+        identity=[s for s in reading.identity if clean_kept(s)],
+        facts=[s for s in reading.facts if clean_kept(s)],
+        desires=[s for s in reading.desires if clean_kept(s)],
+        situations={k: [s for s in v if clean_kept(s)] for k, v in reading.situations.items()},
+    )
+
+
 def write(reading: Reading, context: Context, seed: int, variant: int = 0) -> tuple[str, list[Reframe]]:
-    return Writer(reading, context, seed, variant).write()
+    return Writer(sayable(reading), context, seed, variant).write()
