@@ -32,7 +32,8 @@ _DATE = re.compile(
     r"|\d{4}\b|(?:a )?(?:few|couple) (?:weeks|months) (?:ago|from now))",
     re.IGNORECASE)
 _COMMUTE = re.compile(
-    r"\b(?:about )?\d+(?:\.\d+)?\+? (?:hours?|minutes?|miles?)(?: (?:each way|round trip|a day|every day|both ways|one way))?"
+    r"\b(?:about )?(?:an|\d+(?:\.\d+)?\+?) (?:hours?|minutes?|miles?)(?: (?:and )?\d+(?: minutes?| mins?)?(?= |$))?"
+    r"(?: (?:each way|round trip|a day|every day|both ways|one way))?"
     r"(?: (?:each way|round trip|every day))?", re.I)
 _OFFICE_DAYS = re.compile(r"\b(?:\d|five|four|three) days a week\b(?: in (?:the )?office)?", re.I)
 _CONTRACT = re.compile(

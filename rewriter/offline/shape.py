@@ -18,7 +18,7 @@ _NOT_A_NOUN = frozenset(
     "everybody get gets got is are was were do does did has have had can't won't don't didn't doesn't isn't wasn't "
     "can will would should could".split()
 )
-_JOINERS = frozenset("in with after of at".split())
+_JOINERS = frozenset("in with after of at for as".split())
 _CLAUSE_STARTS = frozenset("before since when because while".split())
 # Someone else's clause kept whole: the speaker never talks about third parties in a fact.
 # (An organisation's "they" is allowed: "they're consolidating into Atlanta" is a fact the speaker can say.)
@@ -58,7 +58,7 @@ def splice_at(sentence: str) -> int:
     for i in range(1, len(toks)):
         if toks[i - 1] in _FRAME_WORDS and toks[i] in _NOT_A_NOUN:
             return i
-        if toks[i - 1] in _JOINERS and toks[i] in (_FRAME_WORDS - {"a", "an", "the"}) | _CLAUSE_STARTS:
+        if toks[i - 1] in _JOINERS and toks[i] in _JOINERS | _CLAUSE_STARTS:
             return i  # "with for 9 months": two pieces glued where one phrase was cut
     return -1
 
@@ -79,4 +79,6 @@ def field_like(value: str) -> bool:
     toks = _tokens(value)
     if not toks or any(t in _NOT_A_NOUN or t in _THIRD_PERSON or t in {"my", "me", "our"} for t in toks):
         return False
+    if not any(len(t) > 3 or t.isupper() or "/" in value for t in toks if not t[0].isdigit()):
+        return False  # "1 off": no word that names a field
     return not _NOT_A_FIELD.search(value)

@@ -283,12 +283,14 @@ class Writer:
         d = self.d
         goal = budget(self.ctx.seconds)
         low, high = goal * 0.82, goal * 1.1
-        optional: list[tuple[int, list[str], str]] = [
+        # The reasons' own follow-ups come before the frame's generic lines: what fills the
+        # budget should be about this user's reason, not stock growth talk.
+        optional: list[tuple[float, list[str], str]] = [
+            (MORE + n / 10, self.t["reason"][rid].get("more", []), rid + "more") for n, rid in enumerate(reason_ids)]
+        optional += [
             (OPENING, self.frame["opening"], "opening"),
             (FORWARD, self.frame["forward"], "forward"),
         ]
-        for n, rid in enumerate(reason_ids):
-            optional.append((MORE + n / 10, self.t["reason"][rid].get("more", []), rid + "more"))
         if facts and self.r.identity:
             optional.insert(0, (BRIDGE, [], "bridge"))
         optional.append((FORWARD + 0.5, self.frame["goals"], "goals"))
@@ -311,12 +313,15 @@ class Writer:
     def _compress(self, high: float) -> None:
         """Over budget with the mandatory parts alone: shorter frame, fewer reason sentences."""
         d = self.d
-        for order in (REASON + 0.05, OWN, REASON + 0.2, REASON + 0.1):
+        for order, span in ((REASON + 0.05, 0.0), (OWN, 0.0), (REASON + 0.2, 0.095), (REASON + 0.1, 0.095)):
             if d.words() <= high:
                 return
-            d.parts = [p for p in d.parts if abs(p.order - order) > 1e-9]
+            # A later reason goes whole: its kept sentence and the "so I'm looking for a role there" after it.
+            d.parts = [p for p in d.parts if not order - 1e-9 <= p.order <= order + span + 1e-9]
         if d.words() > high and any(p.order == FIT for p in d.parts):
             d.parts = [p for p in d.parts if p.order != CLOSE]  # the role said last is a close
+        if d.words() > high:  # the user's wish restated goes before the role does
+            d.parts = [p for p in d.parts if not DESIRE <= p.order < DESIRE + 1]
         for name, order in (("close", CLOSE), ("fit", FIT)):
             if d.words() <= high:
                 return
