@@ -459,6 +459,8 @@ class Reader:
             return "I'm " + text, self._title_at(words, 2)
         if w0 in {"also", "still", "always", "currently", "now"} and len(words) > 1:
             return "I " + text, None
+        if re.match(r"open[- ]plan\b", fold(text)):
+            return None, None  # "open plan office" is a place described, not something the speaker did
         if w0 in lex.verbs or (w0.endswith("ed") and len(w0) > 4):
             if w0 in {"certified", "licensed"}:
                 return self._credential(text), None

@@ -30,6 +30,10 @@ _NOT_A_FIELD = re.compile(
     r"shifts?|times?|ratio)\b|\b\w{3,}ed\b", re.I)
 _TITLE_THEN_VERB = re.compile(
     r"\bI(?:'m| am|'ve been) (?:a|an) [\w/-]+(?: [\w/-]+)? (?:\w+s|\w+ed) (?:the|my|me|us|our|his|her|their|them|him)\b", re.I)
+# "I'm an owner shut the shop": someone else's act pasted after "I'm a"; a boss word then a verb, never a title.
+_BOSS_THEN_VERB = re.compile(
+    r"\bI(?:'m| am) (?:a|an|the) (?:new )?(?:owner|manager|mgr|boss|supervisor|director|vp|ceo|cto|head|gm|dm)"
+    r" (?!(?:at|of|for|in|on|with|and|who|that|to|from|since|over)\b)[a-z]+\b")
 # Raw feelings and complaints that no reframe makes sayable when kept word for word.
 # Private matters never named in an interview (P6): a diagnosis, a pregnancy, a divorce, an age.
 PRIVATE = re.compile(
@@ -52,7 +56,7 @@ def _tokens(sentence: str) -> list[str]:
 
 def splice_at(sentence: str) -> int:
     """Index of the token where a frame meets a clause, or -1 when the sentence reads as one."""
-    if _TITLE_THEN_VERB.search(sentence):
+    if _TITLE_THEN_VERB.search(sentence) or _BOSS_THEN_VERB.search(sentence):
         return 0
     toks = _tokens(sentence)
     for i in range(1, len(toks)):

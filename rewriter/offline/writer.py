@@ -286,7 +286,8 @@ class Writer:
         # The reasons' own follow-ups come before the frame's generic lines: what fills the
         # budget should be about this user's reason, not stock growth talk.
         optional: list[tuple[float, list[str], str]] = [
-            (MORE + n / 10, self.t["reason"][rid].get("more", []), rid + "more") for n, rid in enumerate(reason_ids)]
+            (MORE + n / 10 + k / 100, self.t["reason"][rid].get("more", []), f"{rid}more{k or ''}")
+            for k in (0, 1) for n, rid in enumerate(reason_ids)]
         optional += [
             (OPENING, self.frame["opening"], "opening"),
             (FORWARD, self.frame["forward"], "forward"),
@@ -304,6 +305,8 @@ class Writer:
             if name == "bridge":
                 self._bridge()
                 continue
+            if name == "goals" and any(p.order == FORWARD for p in d.parts):
+                continue  # one generic look-ahead is enough; two in a row is stock talk
             text = self.pick(options, name)
             if text and d.words() + words(text) <= high:
                 d.add(order, text)
