@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .shape import field_like
+from .shape import field_like, noun_phrase
 from .lexicon import Lexicon, load
 from .text import PRONOUNS, article, capital, clauses, fold, join, normalise, sentences, tidy
 
@@ -524,7 +524,9 @@ class Reader:
             return f"I work with {text}", None
         if len(words) <= 2 and field_like(text) and not lex.certs.search(text):
             return f"I've worked in {text}", None
-        return None, None  # a loose clause is no fact of the speaker's work
+        if noun_phrase(text):
+            return ", " + text, None  # "CNC mills and lathes", "CTO for new hires": said after the fact before it
+        return None, None  # a loose clause (a pronoun, a verb) is no fact of the speaker's work
 
     def _credential(self, text: str) -> str:
         f = fold(text)

@@ -19,7 +19,8 @@ _NOT_A_NOUN = frozenset(
     "can will would should could".split()
 )
 _JOINERS = frozenset("in with after of at for as".split())
-_CLAUSE_STARTS = frozenset("before since when because while".split())
+_CLAUSE_STARTS = frozenset("before since when because while behind on to from by".split())
+_PAIRS = frozenset({("as", "of"), ("in", "for"), ("as", "at"), ("as", "with"), ("of", "at"), ("at", "for")})
 # Someone else's clause kept whole: the speaker never talks about third parties in a fact.
 # (An organisation's "they" is allowed: "they're consolidating into Atlanta" is a fact the speaker can say.)
 _THIRD_PERSON = frozenset("he she him his her he's she's someone someone's somebody nobody everyone everybody".split())
@@ -34,15 +35,18 @@ _TITLE_THEN_VERB = re.compile(
 _BOSS_THEN_VERB = re.compile(
     r"\bI(?:'m| am) (?:a|an|the) (?:new )?(?:owner|manager|mgr|boss|supervisor|director|vp|ceo|cto|head|gm|dm)"
     r" (?!(?:at|of|for|in|on|with|and|who|that|to|from|since|over)\b)[a-z]+\b")
+# "behind the bar = I know people": a note typed in symbols is no spoken sentence.
+_SYMBOL_SPEECH = re.compile(r"\s(?:=|->|=>|<-|>>)\s")
 # Raw feelings and complaints that no reframe makes sayable when kept word for word.
 # Private matters never named in an interview (P6): a diagnosis, a pregnancy, a divorce, an age.
 PRIVATE = re.compile(
     r"\b(?:diagnos\w*|cancer|chemo\w*|tumou?r|stage \d|(?-i:MS)(?! (?:Office|Excel|Word|Project|Teams|Access|SQL|[Dd]egree|in\b))|adhd|autis\w*|diabet\w*|depress\w*|anxiety|ptsd|bipolar|"
     r"pregnan\w*|miscarr\w*|ivf|divorc\w*|custody|dementia|alzheimer'?s|parkinson'?s|surgery|rehab|therapy|"
-    r"medical leave|disabilit\w*|i'm \d{2}|at \d{2}(?= ?(?:years old|yo|$|[.,]))|since i was \d+)\b", re.I)
+    r"medical leave|disabilit\w*|i'm \d{2}|at \d{2}(?= ?(?:years old|yo|$|[.,]))|since i was \d+)\b"
+    r"(?! (?:study|studies|research|trial|trials|program|clinic|unit|ward|patients|education|care|center|centre|team))", re.I)
 _RAW = re.compile(r"\b(?:treated like|scared|afraid|terrified|hate|sick of|fed up|a joke|suspect|toxic|"
                   r"die on my|burn(?:ed|t) out|miserable|can't stand|screw|crap|bs|more than me|would've|should've|unfair|"
-                  r"ridiculous|insane|stupid|idiot\w*|lazy|useless)\b", re.I)
+                  r"ridiculous|insane|stupid|idiot\w*|lazy|useless|in (?:an )?interviews?)\b", re.I)
 _TOKEN = re.compile(r"[a-z0-9']+")
 
 
@@ -56,13 +60,13 @@ def _tokens(sentence: str) -> list[str]:
 
 def splice_at(sentence: str) -> int:
     """Index of the token where a frame meets a clause, or -1 when the sentence reads as one."""
-    if _TITLE_THEN_VERB.search(sentence) or _BOSS_THEN_VERB.search(sentence):
+    if _TITLE_THEN_VERB.search(sentence) or _BOSS_THEN_VERB.search(sentence) or _SYMBOL_SPEECH.search(sentence):
         return 0
     toks = _tokens(sentence)
     for i in range(1, len(toks)):
         if toks[i - 1] in _FRAME_WORDS and toks[i] in _NOT_A_NOUN:
             return i
-        if toks[i - 1] in _JOINERS and toks[i] in _JOINERS | _CLAUSE_STARTS:
+        if toks[i - 1] in _JOINERS and toks[i] in _JOINERS | _CLAUSE_STARTS and (toks[i - 1], toks[i]) not in _PAIRS:
             return i  # "with for 9 months": two pieces glued where one phrase was cut
     return -1
 
@@ -86,3 +90,10 @@ def field_like(value: str) -> bool:
     if not any(len(t) > 3 or t.isupper() or "/" in value for t in toks if not t[0].isdigit()):
         return False  # "1 off": no word that names a field
     return not _NOT_A_FIELD.search(value)
+
+
+def noun_phrase(value: str) -> bool:
+    """A value with no pronoun and no finite verb: it can be appended to a fact as a detail."""
+    toks = _tokens(value)
+    return bool(toks) and not any(t in _NOT_A_NOUN or t in _THIRD_PERSON for t in toks) and not spliced(value) \
+        and not _RAW.search(value) and not PRIVATE.search(value)

@@ -52,7 +52,7 @@ def _filled(template: str, values: tuple[tuple[str, str], ...]) -> str:
     return capital(_SPACE_BEFORE.sub(r"\1", _SPACES.sub(" ", text)).strip())
 
 
-_SPACE_BEFORE = re.compile(r"\s+([.,;:])")
+_SPACE_BEFORE = re.compile(r"\s+([.,;:])(?!\d)")  # "to .0005" keeps its space
 _SPACES = re.compile(r"\s{2,}")
 
 
@@ -351,7 +351,7 @@ class Writer:
 
     @staticmethod
     def _polish(text: str) -> str:
-        text = re.sub(r"\s+([.,;:])", r"\1", text)
+        text = re.sub(r"\s+([.,;:])(?!\d)", r"\1", text)
         text = re.sub(r"([.!?])\1+", r"\1", text)
         text = re.sub(r",\s*\.", ".", text)
         text = re.sub(r"\s{2,}", " ", text)
