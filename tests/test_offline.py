@@ -24,6 +24,7 @@ from rewriter.models import TONES, Context
 from rewriter.offline import compose, read, reads_as_english
 from rewriter.offline.lexicon import load
 from rewriter.offline.checks import complaints_kept, fragments, orphan_numbers, repeated_runs, structural
+from rewriter.offline.shape import spliced
 from rewriter.offline.text import fact_kept
 from rewriter.results import Composition
 
@@ -323,6 +324,7 @@ def test_every_template_sentence_is_whole_and_passes_the_validator() -> None:
         if sentence.endswith((" ", ":")) or not sentence.strip():
             continue  # bridges ("In that time, ") and openers ("To put it simply:") lead into a sentence
         assert not list(fragments(sentence)), sentence
+        assert not spliced(sentence), sentence  # the splice check must never flag the engine's own wording
         assert check(sentence).ok, (sentence, [(f.rule, f.excerpt) for f in check(sentence).errors])
 
 

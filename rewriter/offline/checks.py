@@ -15,7 +15,7 @@ from ..models import Context, Finding
 from .lexicon import load
 from .reader import Reading
 from .text import fold
-from .shape import PRIVATE, spliced
+from .shape import PRIVATE, not_the_speakers, spliced
 from .writer import ngrams
 
 _TOKEN = re.compile(r"[A-Za-z0-9']+")
@@ -193,8 +193,8 @@ def missing_facts(answer: str, reading: Reading, draft: str) -> Iterator[Finding
     """Numbers and names from the speaker's kept clauses that the answer dropped."""
     said = answer  # written from the normalised draft already
     for c in reading.clauses:
-        if c.kind not in {"fact", "desire"}:
-            continue
+        if c.kind not in {"fact", "desire"} or not_the_speakers(c.text):
+            continue  # "he's 45": the owner's age is no fact of the speaker's to keep
         for m in _FACT_TOKEN.finditer(c.text):
             token = m.group().rstrip(".,")
             if token and token not in said:

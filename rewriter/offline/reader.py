@@ -35,6 +35,8 @@ _COMMUTE = re.compile(
     r"\b(?:about )?(?:an|\d+(?:\.\d+)?\+?) (?:hours?|minutes?|miles?)(?: (?:and )?\d+(?: minutes?| mins?)?(?= |$))?"
     r"(?: (?:each way|round trip|a day|every day|both ways|one way))?"
     r"(?: (?:each way|round trip|every day))?", re.I)
+_WISHED_TITLE = re.compile(r"\b(?:want|wanna|hope|hoping|like|plan|planning|aim|trying|try|aspire)(?: to)? (?:be|become|get|move)\b"
+                           r"|\bwould like to be\b|\bgoal is\b", re.I)
 _OFFICE_DAYS = re.compile(r"\b(?:\d|five|four|three) days a week\b(?: in (?:the )?office)?", re.I)
 _CONTRACT = re.compile(
     r"\b(?:my |our |the )?((?:[\w-]+ ){0,4}?(?:contract|assignment|position|placement)(?: (?:as|at|with|in) (?:a |an |the )?[\w -]{2,40}?)?)"
@@ -736,8 +738,8 @@ class Reader:
                 else:
                     r.tools.append(tok)
         # The speaker's own titles and credentials, said even inside a complaint.
-        if c.kind in {"complaint", "other"} and c.actor in {"self", "implied"}:
-            words = text.split()
+        if c.kind in {"complaint", "other"} and c.actor in {"self", "implied"} and not _WISHED_TITLE.search(text):
+            words = text.split()  # ("i want to be a welding supervisor" names a goal, never a title held)
             for i in range(len(words)):
                 t = self._title_at(words, i)
                 if t and (i == 0 or fold(words[i - 1]) in {"a", "an", "as", "im", "i'm", "been"}):

@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 
 # After a preposition or an article a noun phrase must follow, never one of these.
-_FRAME_WORDS = frozenset("in with after of a an as at the".split())
+_FRAME_WORDS = frozenset("in with after of a an at the".split())  # "as they grow" is a conjunction
 _NOT_A_NOUN = frozenset(
-    "he she they it i i'm im i've ive i'd we we're you he's she's they're it's its someone somebody nobody everyone "
+    "he she they i i'm im i've ive i'd we we're you he's she's they're it's its someone somebody nobody everyone "
     "everybody get gets got is are was were do does did has have had can't won't don't didn't doesn't isn't wasn't "
     "can will would should could".split()
 )
 _JOINERS = frozenset("in with after of at for as".split())
-_CLAUSE_STARTS = frozenset("before since when because while behind on to from by".split())
-_PAIRS = frozenset({("as", "of"), ("in", "for"), ("as", "at"), ("as", "with"), ("of", "at"), ("at", "for")})
+_CLAUSE_STARTS = frozenset("before since when because while behind".split())
+_PAIRS = frozenset({("as", "of"), ("in", "for"), ("for", "in"), ("for", "at"), ("for", "with"), ("as", "at"), ("as", "with"), ("of", "at"), ("at", "for")})
 # Someone else's clause kept whole: the speaker never talks about third parties in a fact.
 # (An organisation's "they" is allowed: "they're consolidating into Atlanta" is a fact the speaker can say.)
 _THIRD_PERSON = frozenset("he she him his her he's she's someone someone's somebody nobody everyone everybody".split())
@@ -46,7 +46,7 @@ PRIVATE = re.compile(
     r"(?! (?:study|studies|research|trial|trials|program|clinic|unit|ward|patients|education|care|center|centre|team))", re.I)
 _RAW = re.compile(r"\b(?:treated like|scared|afraid|terrified|hate|sick of|fed up|a joke|suspect|toxic|"
                   r"die on my|burn(?:ed|t) out|miserable|can't stand|screw|crap|bs|more than me|would've|should've|unfair|"
-                  r"ridiculous|insane|stupid|idiot\w*|lazy|useless|in (?:an )?interviews?)\b", re.I)
+                  r"ridiculous|insane|stupid|idiot\w*|lazy|useless|in (?:an )?interviews?|on me)\b", re.I)
 _TOKEN = re.compile(r"[a-z0-9']+")
 
 
@@ -66,7 +66,9 @@ def splice_at(sentence: str) -> int:
     for i in range(1, len(toks)):
         if toks[i - 1] in _FRAME_WORDS and toks[i] in _NOT_A_NOUN:
             return i
-        if toks[i - 1] in _JOINERS and toks[i] in _JOINERS | _CLAUSE_STARTS and (toks[i - 1], toks[i]) not in _PAIRS:
+        after = toks[i + 1] if i + 1 < len(toks) else ""
+        if toks[i - 1] in _JOINERS and (toks[i] in _CLAUSE_STARTS or (toks[i] in _JOINERS and after[:1].isdigit())) \
+                and (toks[i - 1], toks[i]) not in _PAIRS:
             return i  # "with for 9 months": two pieces glued where one phrase was cut
     return -1
 
@@ -97,3 +99,8 @@ def noun_phrase(value: str) -> bool:
     toks = _tokens(value)
     return bool(toks) and not any(t in _NOT_A_NOUN or t in _THIRD_PERSON for t in toks) and not spliced(value) \
         and not _RAW.search(value) and not PRIVATE.search(value)
+
+
+def not_the_speakers(text: str) -> bool:
+    """A clause about someone else, a raw feeling or a private matter: its numbers are not facts to keep."""
+    return bool(_RAW.search(text) or PRIVATE.search(text) or any(t in _THIRD_PERSON for t in _tokens(text)))
