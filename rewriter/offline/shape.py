@@ -10,6 +10,7 @@ structural check reports one if it ever reaches an answer.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # After a preposition or an article a noun phrase must follow, never one of these.
 _FRAME_WORDS = frozenset("in with after of a an at the".split())  # "as they grow" is a conjunction
@@ -58,6 +59,7 @@ def _tokens(sentence: str) -> list[str]:
     return [t if t == "IT" else t.lower() for t in _CASED_TOKEN.findall(sentence.replace("\u2019", "'"))]
 
 
+@lru_cache(maxsize=8192)  # template wordings repeat across drafts
 def splice_at(sentence: str) -> int:
     """Index of the token where a frame meets a clause, or -1 when the sentence reads as one."""
     if _TITLE_THEN_VERB.search(sentence) or _BOSS_THEN_VERB.search(sentence) or _SYMBOL_SPEECH.search(sentence):
@@ -77,6 +79,7 @@ def spliced(sentence: str) -> bool:
     return splice_at(sentence) >= 0
 
 
+@lru_cache(maxsize=8192)
 def clean_kept(sentence: str) -> bool:
     """A sentence made from the user's own words that may be said: no splice, no third party."""
     if spliced(sentence) or _RAW.search(sentence) or PRIVATE.search(sentence):
