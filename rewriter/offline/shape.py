@@ -47,7 +47,7 @@ PRIVATE = re.compile(
     r"(?! (?:study|studies|research|trial|trials|program|clinic|unit|ward|patients|education|care|center|centre|team))", re.I)
 _RAW = re.compile(r"\b(?:treated like|scared|afraid|terrified|hate|sick of|fed up|a joke|suspect|toxic|"
                   r"die on my|burn(?:ed|t) out|miserable|can't stand|screw|crap|bs|more than me|would've|should've|unfair|"
-                  r"ridiculous|insane|stupid|idiot\w*|lazy|useless|in (?:an )?interviews?|on me)\b", re.I)
+                  r"ridiculous|insane|stupid|idiot\w*|lazy|useless|in (?:an )?interviews?|on me|anyway|open[- ]plan|missed my)\b", re.I)
 _TOKEN = re.compile(r"[a-z0-9']+")
 
 
@@ -82,6 +82,8 @@ def spliced(sentence: str) -> bool:
 @lru_cache(maxsize=8192)
 def clean_kept(sentence: str) -> bool:
     """A sentence made from the user's own words that may be said: no splice, no third party."""
+    if len(_tokens(sentence)) < 3:
+        return False  # "I closed.": a one-word clause given a subject is no fact
     if spliced(sentence) or _RAW.search(sentence) or PRIVATE.search(sentence):
         return False
     return not any(t in _THIRD_PERSON for t in _tokens(sentence))
