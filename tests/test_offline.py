@@ -24,11 +24,12 @@ from rewriter.models import TONES, Context
 from rewriter.offline import compose, read, reads_as_english
 from rewriter.offline.lexicon import load
 from rewriter.offline.checks import complaints_kept, fragments, orphan_numbers, repeated_runs, structural
+from rewriter.offline.shape import spliced
 from rewriter.offline.text import fact_kept
 from rewriter.results import Composition
 
 DATA = Path(__file__).resolve().parent / "data"
-CORPORA = ("drafts.jsonl", "drafts_dev.jsonl")
+CORPORA = ("drafts.jsonl", "drafts_dev.jsonl", "drafts_blind1.jsonl")
 WPM = 150
 TOLERANCE = 0.2
 RECALL_BAR = 0.85
@@ -70,24 +71,42 @@ def test_corpora_are_big_enough() -> None:
     assert len(DRAFTS) >= 130 and len(set(IDS)) == len(DRAFTS)
 
 
-@pytest.mark.parametrize("i", CASES, ids=IDS)
+# A validator rule flags a sentence of the user's own that is an accomplishment; the engine obeys
+# the validator and drops it. Reported in /work/data/NEWS-offline.md; strict, so a fix makes it fail.
+KNOWN_VALIDATOR_FALSE_POSITIVES: dict[str, str] = {
+}
+# The retired blind set (drafts_blind1, round 1's judge set) still holds drafts the engine gets wrong.
+# Each is a strict xfail, so a fix shows up as XPASS and its id must leave this list; the list may only shrink.
+_BLIND1_FACTS_LOST = (
+    "003 006 009 014 015 017 018 020 021 024 025 027 028 032 036 041 043 044 047 051 052 062 065 067 077 078 086 087 "
+    "088 089 090 092 096 099 101 102 105 109 110 112 115 116 118 120 121 122 124 127"
+)
+_BLIND1_NOT_OK = "009 015 018 025 032 045 065 067 099 122 124 127"  # the engine says ok: false (a fact it had to drop)
+_BLIND1_BROKEN = "067"  # a five-word run said twice
+BLIND1_KNOWN = {
+    "facts": {f"drafts_blind1:bl-{n}" for n in _BLIND1_FACTS_LOST.split()},
+    "clean": {f"drafts_blind1:bl-{n}" for n in _BLIND1_NOT_OK.split()},
+    "broken": {f"drafts_blind1:bl-{n}" for n in _BLIND1_BROKEN.split()},
+}
+
+
+def _cases(known: dict[str, str] | set[str], why: str = "") -> list[Any]:
+    return [pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=(
+        known[IDS[i]] if isinstance(known, dict) else why))) if IDS[i] in known else i for i in CASES]
+
+
+FACT_CASES = _cases({**KNOWN_VALIDATOR_FALSE_POSITIVES,
+                     **{k: "retired blind set: a listed fact is lost (round 2 left out)" for k in BLIND1_KNOWN["facts"]}})
+CLEAN_CASES = _cases(BLIND1_KNOWN["clean"], "retired blind set: the engine reports ok: false (a fact dropped)")
+BROKEN_CASES = _cases(BLIND1_KNOWN["broken"], "retired blind set: a five-word run repeated")
+
+
+@pytest.mark.parametrize("i", CLEAN_CASES, ids=IDS)
 def test_the_engine_finds_its_own_answer_clean(i: int) -> None:
     c = _composed(i)
     assert c.findings is not None
     errors = [(f.rule, f.excerpt, f.message) for f in c.findings if f.severity == "error"]
     assert not errors, c.answer
-
-
-# A validator rule flags a sentence of the user's own that is an accomplishment; the engine obeys
-# the validator and drops it. Reported in /work/data/NEWS-offline.md; strict, so a fix makes it fail.
-KNOWN_VALIDATOR_FALSE_POSITIVES = {
-    "drafts_dev:dev-035": "validator: 'cut unplanned downtime 22%' read as a workload complaint",
-}
-FACT_CASES = [
-    pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_VALIDATOR_FALSE_POSITIVES[IDS[i]]))
-    if IDS[i] in KNOWN_VALIDATOR_FALSE_POSITIVES else i
-    for i in CASES
-]
 
 
 @pytest.mark.parametrize("i", FACT_CASES, ids=IDS)
@@ -104,7 +123,7 @@ def test_no_complaint_is_carried_over(i: int) -> None:
     assert not survivors, answer
 
 
-@pytest.mark.parametrize("i", CASES, ids=IDS)
+@pytest.mark.parametrize("i", BROKEN_CASES, ids=IDS)
 def test_no_fragment_orphan_number_or_repeated_run(i: int) -> None:
     answer = _composed(i).answer
     assert not list(fragments(answer)), answer
@@ -324,13 +343,15 @@ def test_every_template_sentence_is_whole_and_passes_the_validator() -> None:
         if sentence.endswith((" ", ":")) or not sentence.strip():
             continue  # bridges ("In that time, ") and openers ("To put it simply:") lead into a sentence
         assert not list(fragments(sentence)), sentence
+        assert not spliced(sentence), sentence  # the splice check must never flag the engine's own wording
         # answer.* judges a whole answer (its length, its voice); this is one template sentence.
         errors = [(f.rule, f.excerpt) for f in check(sentence).errors if not f.rule.startswith("answer.")]
         assert not errors, (sentence, errors)
 
 
 def test_variants_differ_and_each_is_clean() -> None:
-    for i in CASES[::9]:
+    known = BLIND1_KNOWN["facts"] | BLIND1_KNOWN["clean"] | BLIND1_KNOWN["broken"]
+    for i in [i for i in CASES[::9] if IDS[i] not in known]:  # the known failures are tested above, strictly
         d = DRAFTS[i]
         answers = [compose(d["draft"], _context(d), variant=v) for v in range(3)]
         assert answers[0] == _composed(i)  # variant 0 is the default answer

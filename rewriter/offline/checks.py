@@ -15,6 +15,7 @@ from ..models import Context, Finding
 from .lexicon import load
 from .reader import Reading
 from .text import fold
+from .shape import PRIVATE, not_the_speakers, spliced
 from .writer import ngrams
 
 _TOKEN = re.compile(r"[A-Za-z0-9']+")
@@ -48,9 +49,28 @@ def _finding(rule: str, principle: str, start: int, end: int, text: str, message
     return Finding(rule, principle, "error", start, end, text[start:end], message, suggestion)
 
 
+def splices(answer: str) -> Iterator[Finding]:
+    """A frame followed by a pronoun or a verb where a noun phrase must be: a draft clause pasted in."""
+    for m in _SENT.finditer(answer):
+        if spliced(m.group()):
+            yield _finding("offline.splice", "P2", m.start(), m.end(), answer,
+                           "A piece of the draft is pasted into a sentence where a fact should be.",
+                           "Say the reason without that piece, or give the fact on its own.")
+
+
+def private_details(answer: str) -> Iterator[Finding]:
+    """A diagnosis, pregnancy, divorce or age said aloud: the engine says a schedule or stability need instead."""
+    for m in PRIVATE.finditer(answer):
+        yield _finding("offline.private", "P6", m.start(), m.end(), answer,
+                       "A private detail is named; an interviewer does not need it.",
+                       "Say the need (a steady schedule, stability) without the detail.")
+
+
 def structural(answer: str, reading: Reading, draft: str, context: Context | None = None) -> list[Finding]:
     return [
         *fragments(answer),
+        *splices(answer),
+        *private_details(_without(answer, context)),
         *orphan_numbers(answer),
         *repeated_runs(answer),
         *complaints_kept(answer, reading),
@@ -173,8 +193,8 @@ def missing_facts(answer: str, reading: Reading, draft: str) -> Iterator[Finding
     """Numbers and names from the speaker's kept clauses that the answer dropped."""
     said = answer  # written from the normalised draft already
     for c in reading.clauses:
-        if c.kind not in {"fact", "desire"}:
-            continue
+        if c.kind not in {"fact", "desire"} or not_the_speakers(c.text):
+            continue  # "he's 45": the owner's age is no fact of the speaker's to keep
         for m in _FACT_TOKEN.finditer(c.text):
             token = m.group().rstrip(".,")
             if token and token not in said:

@@ -46,6 +46,16 @@ def _vetoed(reading: Reading, answer: str, errors: list[Finding]) -> frozenset[s
     return frozenset(vetoed)
 
 
+_BROKEN = frozenset({"offline.splice", "offline.fragment", "offline.complaint_kept", "offline.private"})
+
+
+def plain(reading: Reading) -> Reading:
+    """The safe reading: no sentence of the user's kept but their identity and facts that read cleanly."""
+    from dataclasses import replace
+
+    return replace(reading, desires=[], situations={}, facts=[f for f in reading.facts if not f.startswith(", ")])
+
+
 def reading_of(draft: str) -> Reading:
     """The engine's reading of a draft (before the validator has seen the answer)."""
     return read(draft)
@@ -69,6 +79,11 @@ def compose(draft: str, context: Context | None = None, *, variant: int = 0) -> 
             reading = read(draft, vetoed)
             answer, reasons = _write(draft, reading, context, seed, variant)
             findings = findings_for(answer, reading, draft, context)
+    if any(f.rule in _BROKEN for f in findings) and context.level != "light":
+        # A broken answer is never returned when a simpler one holds: the reasons and the clean typed facts only.
+        safe = plain(reading)
+        answer, reasons = _write(draft, safe, context, seed, variant)
+        findings = findings_for(answer, safe, draft, context)
     return Composition(
         answer=answer,
         reasons=tuple(reasons),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .shape import field_like, noun_phrase
 from .lexicon import Lexicon, load
 from .text import PRONOUNS, article, capital, clauses, fold, join, normalise, sentences, tidy
 
@@ -31,8 +32,11 @@ _DATE = re.compile(
     r"|\d{4}\b|(?:a )?(?:few|couple) (?:weeks|months) (?:ago|from now))",
     re.IGNORECASE)
 _COMMUTE = re.compile(
-    r"\b(?:about )?\d+(?:\.\d+)?\+? (?:hours?|minutes?|miles?)(?: (?:each way|round trip|a day|every day|both ways|one way))?"
+    r"\b(?:about )?(?:an|\d+(?:\.\d+)?\+?) (?:hours?|minutes?|miles?)(?: (?:and )?\d+(?: minutes?| mins?)?(?= |$))?"
+    r"(?: (?:each way|round trip|a day|every day|both ways|one way))?"
     r"(?: (?:each way|round trip|every day))?", re.I)
+_WISHED_TITLE = re.compile(r"\b(?:want|wanna|hope|hoping|like|plan|planning|aim|trying|try|aspire)(?: to)? (?:be|become|get|move)\b"
+                           r"|\bwould like to be\b|\bgoal is\b", re.I)
 _OFFICE_DAYS = re.compile(r"\b(?:\d|five|four|three) days a week\b(?: in (?:the )?office)?", re.I)
 _CONTRACT = re.compile(
     r"\b(?:my |our |the )?((?:[\w-]+ ){0,4}?(?:contract|assignment|position|placement)(?: (?:as|at|with|in) (?:a |an |the )?[\w -]{2,40}?)?)"
@@ -457,6 +461,8 @@ class Reader:
             return "I'm " + text, self._title_at(words, 2)
         if w0 in {"also", "still", "always", "currently", "now"} and len(words) > 1:
             return "I " + text, None
+        if re.match(r"open[- ]plan\b", fold(text)):
+            return None, None  # "open plan office" is a place described, not something the speaker did
         if w0 in lex.verbs or (w0.endswith("ed") and len(w0) > 4):
             if w0 in {"certified", "licensed"}:
                 return self._credential(text), None
@@ -509,14 +515,20 @@ class Reader:
         if (re.search(r"\d", text) or fold(text).startswith(("no ", "zero ", "top "))) and (current or r_has_facts(self.r)):
             return ", with " + text, None
         if re.search(r"\d", text):
-            return (f"I'm proud of {text}" if re.search(r"[%$]", text) else f"I've worked in {self._insert_for(text)}"), None
+            # A number with nothing that says what it counts is no typed fact ("3 ICU nurses for 12
+            # patients" is a complaint about ratios, not a place the speaker worked in): left out.
+            if re.search(r"[%$]", text):
+                return f"I'm proud of {text}", None
+            return (f"I've worked in {self._insert_for(text)}", None) if field_like(text) else (None, None)
         if fold(words[0]) in {"mostly", "mainly", "primarily"}:
             return ", " + text, None
         if lex.tools.search(text) or (len(words) <= 3 and any(w[:1].isupper() and not w.isupper() for w in words)):
             return f"I work with {text}", None
-        if len(words) <= 2:
+        if len(words) <= 2 and field_like(text) and not lex.certs.search(text):
             return f"I've worked in {text}", None
-        return ", " + text, None
+        if noun_phrase(text):
+            return ", " + text, None  # "CNC mills and lathes", "CTO for new hires": said after the fact before it
+        return None, None  # a loose clause (a pronoun, a verb) is no fact of the speaker's work
 
     def _credential(self, text: str) -> str:
         f = fold(text)
@@ -726,8 +738,8 @@ class Reader:
                 else:
                     r.tools.append(tok)
         # The speaker's own titles and credentials, said even inside a complaint.
-        if c.kind in {"complaint", "other"} and c.actor in {"self", "implied"}:
-            words = text.split()
+        if c.kind in {"complaint", "other"} and c.actor in {"self", "implied"} and not _WISHED_TITLE.search(text):
+            words = text.split()  # ("i want to be a welding supervisor" names a goal, never a title held)
             for i in range(len(words)):
                 t = self._title_at(words, i)
                 if t and (i == 0 or fold(words[i - 1]) in {"a", "an", "as", "im", "i'm", "been"}):

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 import zlib
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..models import Context
 from ..results import Reframe
 from .lexicon import load
 from .reader import Reading
+from .shape import clean_kept, spliced
 from .text import capital, fold, join, words
 
 WORDS_PER_MINUTE = 150
@@ -51,7 +52,7 @@ def _filled(template: str, values: tuple[tuple[str, str], ...]) -> str:
     return capital(_SPACE_BEFORE.sub(r"\1", _SPACES.sub(" ", text)).strip())
 
 
-_SPACE_BEFORE = re.compile(r"\s+([.,;:])")
+_SPACE_BEFORE = re.compile(r"\s+([.,;:])(?!\d)")  # "to .0005" keeps its space
 _SPACES = re.compile(r"\s{2,}")
 
 
@@ -123,7 +124,11 @@ class Writer:
             return None
         if not needed:
             return template
-        return _filled(template, tuple((n, self.slots.get(n, "") or "") for n in sorted(needed)))
+        text = _filled(template, tuple((n, self.slots.get(n, "") or "") for n in sorted(needed)))
+        if spliced(text):  # a slot value that is a clause, not a typed fact: say it without the optional slots
+            text = _filled(template, tuple((n, "" if n in _OPTIONAL_SLOTS - _FRAME_SLOTS else self.slots.get(n, "") or "")
+                                           for n in sorted(needed)))
+        return None if spliced(text) else text
 
     def pick(self, options: list[str], part: str, *, fresh: bool = True) -> str | None:
         """A wording for `part`: stable for a draft, with its slots filled, not repeating."""
@@ -278,12 +283,15 @@ class Writer:
         d = self.d
         goal = budget(self.ctx.seconds)
         low, high = goal * 0.82, goal * 1.1
-        optional: list[tuple[int, list[str], str]] = [
+        # The reasons' own follow-ups come before the frame's generic lines: what fills the
+        # budget should be about this user's reason, not stock growth talk.
+        optional: list[tuple[float, list[str], str]] = [
+            (MORE + n / 10 + k / 100, self.t["reason"][rid].get("more", []), f"{rid}more{k or ''}")
+            for k in (0, 1) for n, rid in enumerate(reason_ids)]
+        optional += [
             (OPENING, self.frame["opening"], "opening"),
             (FORWARD, self.frame["forward"], "forward"),
         ]
-        for n, rid in enumerate(reason_ids):
-            optional.append((MORE + n / 10, self.t["reason"][rid].get("more", []), rid + "more"))
         if facts and self.r.identity:
             optional.insert(0, (BRIDGE, [], "bridge"))
         optional.append((FORWARD + 0.5, self.frame["goals"], "goals"))
@@ -297,6 +305,8 @@ class Writer:
             if name == "bridge":
                 self._bridge()
                 continue
+            if name == "goals" and any(p.order == FORWARD for p in d.parts):
+                continue  # one generic look-ahead is enough; two in a row is stock talk
             text = self.pick(options, name)
             if text and d.words() + words(text) <= high:
                 d.add(order, text)
@@ -306,12 +316,15 @@ class Writer:
     def _compress(self, high: float) -> None:
         """Over budget with the mandatory parts alone: shorter frame, fewer reason sentences."""
         d = self.d
-        for order in (REASON + 0.05, OWN, REASON + 0.2, REASON + 0.1):
+        for order, span in ((REASON + 0.05, 0.0), (OWN, 0.0), (REASON + 0.2, 0.095), (REASON + 0.1, 0.095)):
             if d.words() <= high:
                 return
-            d.parts = [p for p in d.parts if abs(p.order - order) > 1e-9]
+            # A later reason goes whole: its kept sentence and the "so I'm looking for a role there" after it.
+            d.parts = [p for p in d.parts if not order - 1e-9 <= p.order <= order + span + 1e-9]
         if d.words() > high and any(p.order == FIT for p in d.parts):
             d.parts = [p for p in d.parts if p.order != CLOSE]  # the role said last is a close
+        if d.words() > high:  # the user's wish restated goes before the role does
+            d.parts = [p for p in d.parts if not DESIRE <= p.order < DESIRE + 1]
         for name, order in (("close", CLOSE), ("fit", FIT)):
             if d.words() <= high:
                 return
@@ -338,12 +351,24 @@ class Writer:
 
     @staticmethod
     def _polish(text: str) -> str:
-        text = re.sub(r"\s+([.,;:])", r"\1", text)
+        text = re.sub(r"\s+([.,;:])(?!\d)", r"\1", text)
         text = re.sub(r"([.!?])\1+", r"\1", text)
         text = re.sub(r",\s*\.", ".", text)
         text = re.sub(r"\s{2,}", " ", text)
         return text.strip()
 
 
+def sayable(reading: Reading) -> Reading:
+    """The reading with only the user's sentences that read as sentences of the speaker's own
+    (shape.clean_kept): a splice or someone else's clause is dropped, the reason stands without it."""
+    return replace(
+        reading,
+        identity=[s for s in reading.identity if clean_kept(s)],
+        facts=[s for s in reading.facts if clean_kept(s)],
+        desires=[s for s in reading.desires if clean_kept(s)],
+        situations={k: [s for s in v if clean_kept(s)] for k, v in reading.situations.items()},
+    )
+
+
 def write(reading: Reading, context: Context, seed: int, variant: int = 0) -> tuple[str, list[Reframe]]:
-    return Writer(reading, context, seed, variant).write()
+    return Writer(sayable(reading), context, seed, variant).write()
