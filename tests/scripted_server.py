@@ -17,8 +17,10 @@ import itertools
 import json
 import socket
 import struct
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,6 +39,7 @@ class Scripted:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (latency, or a timeout test)
     reset: bool = False  # send the headers and half the body, then reset the connection
+    hold: threading.Event | None = None  # answer only once the test sets it (a readiness signal, not a delay)
 
     @classmethod
     def completion(
@@ -50,6 +53,7 @@ class Scripted:
         completion_tokens: int = 80,
         delay: float = 0.0,
         headers: dict[str, str] | None = None,
+        hold: threading.Event | None = None,
     ) -> Scripted:
         """A chat completion with one choice, shaped like OpenAI's."""
         # Derived from the content, not a counter: re-recording gives identical cassettes.
@@ -73,7 +77,7 @@ class Scripted:
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
-        return cls(200, body, dict(headers or {}), delay)
+        return cls(200, body, dict(headers or {}), delay, hold=hold)
 
     @classmethod
     def no_choices(cls) -> Scripted:
@@ -126,18 +130,32 @@ class _Listener(ThreadingHTTPServer):
     # drops some, and a dropped SYN costs a 1 s retransmit (or a reset).
     request_queue_size = 128
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away (a batch stopped, a timeout) is not the server's error.
+        # Anything else goes to the real stderr: a CLI run in-process captures sys.stderr,
+        # and the server's troubles are not the command's output.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        traceback.print_exc(file=sys.__stderr__)
+
 
 class ScriptedServer:
     """Threaded HTTP server answering from a script; a context manager."""
 
     MODEL = "scripted-model"  # every scripted completion says so: a cassette tells where it came from
 
+    HOLD_LIMIT = 60.0  # seconds a held answer waits at most: ends a hang, never a timing
+
     def __init__(self, script: Iterable[Scripted] = (), *, latency: float = 0.0, repeat_last: bool = False,
-                 batch_polls: int = 1) -> None:
+                 batch_polls: int = 1, barrier: int = 0) -> None:
         self.script = list(script)
         self.batch = _BatchAPI(self, batch_polls)  # /v1/files and /v1/batches
         self.latency = latency  # added to every response (benchmarks)
         self.repeat_last = repeat_last  # keep answering with the last entry (benchmarks)
+        # No answer before `barrier` requests have arrived: when it is met, that many were
+        # in flight at once, whatever the speed of the machine.
+        self.barrier = barrier
+        self.barrier_met = threading.Event()
         self.received: list[Received] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -216,6 +234,10 @@ class ScriptedServer:
         record = Received(method, path, {k.lower(): v for k, v in handler.headers.items()}, body, arrived)
         with self._lock:
             self.received.append(record)
+            if len(self.received) >= self.barrier:
+                self.barrier_met.set()
+        if self.barrier:
+            self.barrier_met.wait(self.HOLD_LIMIT)
         batch_api = self.batch.handle(method, path, handler.headers.get("content-type", ""), raw)
         if batch_api is not None:
             response = batch_api
@@ -223,6 +245,8 @@ class ScriptedServer:
             response = Scripted.error(404, f"no route {method} {path}", type_="not_found")
         else:
             response = self._next()
+        if response.hold is not None:
+            response.hold.wait(self.HOLD_LIMIT)
         delay = response.delay + self.latency
         if delay:  # from the request's arrival: the server's own parsing is part of its latency
             time.sleep(max(0.0, arrived + delay - time.monotonic()))
