@@ -11,6 +11,7 @@ import asyncio
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -510,3 +511,35 @@ def test_progress_bar_renders_counts_on_a_terminal(tmp_path: Path, monkeypatch: 
     shown = stream.getvalue()
     assert "3/3" in shown and "1 ok" in shown and "1 findings" in shown and "1 errors" in shown
     assert (summary.ok, summary.findings, summary.errors) == (1, 1, 1)
+
+
+# ---------------------------------------------------------------- the OpenAI Batch API through the CLI, live
+# (here, not in test_batch_api.py: that module replays cassettes, and this talks to a live server)
+
+
+def test_batch_api_cli_submit_status_collect(tmp_path: Path, run_cli: RunCli) -> None:
+    from test_batch_api import CLEAN_JSON, PLAIN, results, write_input
+
+    inp = write_input(tmp_path)
+
+    def cli(*args: str) -> CliResult:
+        proc = run_cli("batch", *args, env={"OPENAI_API_KEY": SENTINEL_KEY})
+        assert SENTINEL_KEY not in proc.stderr + proc.stdout
+        return proc
+
+    script = [Scripted.completion(CLEAN_JSON)] * 2 + [Scripted.completion(answer_json(PLAIN))]
+    with ScriptedServer(script, batch_polls=2) as server:
+        submitted = cli(str(inp), "-o", "out.jsonl", "--via", "openai-batch", "--no-wait", "--base-url",
+                        server.base_url)
+        assert submitted.returncode == 0, submitted.stderr
+        batch_id = re.search(r"--collect (\S+)", submitted.stderr).group(1)  # type: ignore[union-attr]
+        shown = cli("--status", batch_id, "--base-url", server.base_url)
+        assert shown.returncode == 0 and f"batch {batch_id}: in_progress" in shown.stdout
+        collected = cli(str(inp), "-o", "out.jsonl", "--collect", batch_id, "--poll", "0", "--base-url",
+                        server.base_url)
+        assert collected.returncode == 1, collected.stderr  # "empty" is an error line
+        assert "3 ok, 0 with findings, 0 errors" in collected.stderr
+        missing = cli("--status", "batch_nope", "--base-url", server.base_url)
+        assert missing.returncode == 3 and "404" in missing.stderr
+    got = results(tmp_path / "out.jsonl")
+    assert sorted(got) == ["clean", "empty", "failed", "reasked"]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 import pytest
 import yaml
-from conftest import CASSETTES, SENTINEL_KEY, scrub_request, scrub_response
+from conftest import CASSETTES, SENTINEL_KEY, CliResult, RunCli, scrub_request, scrub_response
 from scripted_server import Scripted, ScriptedServer, answer_json
 
 import rewriter.batch_api as batch_api
@@ -291,36 +291,3 @@ def test_batch_cassettes_hold_no_key_and_no_secret_header() -> None:
                         or n.startswith(("x-", "openai-"))]
         uploads = [i for i in data["interactions"] if i["request"]["uri"].endswith("/v1/files")]
         assert uploads and all("rewriter-boundary" in str(i["request"]["body"]) for i in uploads)
-
-
-# ---------------------------------------------------------------- the console script, live
-
-
-@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
-def test_cli_submit_status_collect(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
-    env.update({"OPENAI_API_KEY": SENTINEL_KEY, "NO_COLOR": "1"})
-    inp = write_input(tmp_path)
-
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run([sys.executable, "-m", "rewriter", "batch", *args], capture_output=True, text=True,
-                              env=env, cwd=tmp_path, timeout=60)
-        assert "Traceback" not in proc.stderr and SENTINEL_KEY not in proc.stderr + proc.stdout
-        return proc
-
-    script = [Scripted.completion(CLEAN_JSON)] * 2 + [Scripted.completion(answer_json(PLAIN))]
-    with ScriptedServer(script, batch_polls=2) as server:
-        submitted = cli(str(inp), "-o", "out.jsonl", "--via", "openai-batch", "--no-wait", "--base-url",
-                        server.base_url)
-        assert submitted.returncode == 0, submitted.stderr
-        batch_id = re.search(r"--collect (\S+)", submitted.stderr).group(1)  # type: ignore[union-attr]
-        shown = cli("--status", batch_id, "--base-url", server.base_url)
-        assert shown.returncode == 0 and f"batch {batch_id}: in_progress" in shown.stdout
-        collected = cli(str(inp), "-o", "out.jsonl", "--collect", batch_id, "--poll", "0", "--base-url",
-                        server.base_url)
-        assert collected.returncode == 1, collected.stderr  # "empty" is an error line
-        assert "3 ok, 0 with findings, 0 errors" in collected.stderr
-        missing = cli("--status", "batch_nope", "--base-url", server.base_url)
-        assert missing.returncode == 3 and "404" in missing.stderr
-    got = results(tmp_path / "out.jsonl")
-    assert sorted(got) == ["clean", "empty", "failed", "reasked"]
