@@ -112,7 +112,8 @@ def _row(data: Any, line: int, where: str) -> Row:
     if not isinstance(data, dict):
         raise InputError(f"{where}:{line}: each line must be a JSON object with an id and a draft")
     raw_id = data.get("id")
-    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or (isinstance(raw_id, str) and not raw_id.strip()):
+    blank = isinstance(raw_id, str) and not raw_id.strip()
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or blank:
         raise InputError(f"{where}:{line}: missing id (every draft needs a unique \"id\", text or a whole number)")
     if len(str(raw_id)) > MAX_ID_CHARS:
         raise InputError(f"{where}:{line}: the id is longer than {MAX_ID_CHARS} characters")
@@ -141,7 +142,8 @@ def read_rows(path: Path, fmt: str = "auto") -> Iterator[Row]:
         header = reader.fieldnames or []
         missing = [name for name in ("id", "draft") if name not in header]
         if missing:
-            raise InputError(f"{path}: the CSV header must name the columns id and draft (missing: {', '.join(missing)})")
+            raise InputError(
+                f"{path}: the CSV header must name the columns id and draft (missing: {', '.join(missing)})")
         for data in reader:
             # line_num is the physical line where this record ended (records may span lines).
             yield _row({k: v for k, v in data.items() if k in FIELDS}, reader.line_num, str(path))

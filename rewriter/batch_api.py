@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from .llm import LLMConfig, Reply
     from .llm.batches import BatchAPI, BatchState
     from .pipeline import ReaskLoop as Loop
-    from .results import Rewrite
 REASK_MODES = ("sync", "batch")
 MAX_BATCH_REQUESTS = 50_000  # the Batch API's limits for one input file
 MAX_BATCH_BYTES = 200_000_000
@@ -237,7 +236,8 @@ def _result_line(files: list[tuple[Path, dict[str, int]]], key: str) -> dict[str
         if key in offsets:
             with path.open("rb") as handle:
                 handle.seek(offsets[key])
-                return json.loads(handle.readline())
+                line: dict[str, Any] = json.loads(handle.readline())
+                return line
     return None
 
 

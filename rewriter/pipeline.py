@@ -193,7 +193,8 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
     try:
         from .offline import compose
     except ImportError:
-        raise ConfigurationError(f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
+        raise ConfigurationError(
+            f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
     composition = compose(draft, context)
     report = check(composition.answer, draft=draft, context=context)
     from .guard import not_an_answer
@@ -301,7 +302,8 @@ def drive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Reply]) ->
         while True:
             messages = loop.send(complete(messages))
     except StopIteration as stop:
-        return stop.value
+        result: Rewrite = stop.value
+        return result
 
 
 async def adrive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Awaitable[Reply]]) -> Rewrite:
@@ -311,7 +313,8 @@ async def adrive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Awa
         while True:
             messages = loop.send(await complete(messages))
     except StopIteration as stop:
-        return stop.value
+        result: Rewrite = stop.value
+        return result
 
 
 # ---------------------------------------------------------------- the public API

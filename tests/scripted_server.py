@@ -355,7 +355,8 @@ class _BatchAPI:
                 "status": "validating", "output_file_id": None, "error_file_id": None,
                 "created_at": 1_700_000_000, "metadata": body.get("metadata"),
                 "request_counts": {"total": total, "completed": 0, "failed": 0},
-                "_output": "".join(f"{x}\n" for x in output).encode(), "_errors": "".join(f"{x}\n" for x in errors).encode(),
+                "_output": "".join(f"{x}\n" for x in output).encode(),
+                "_errors": "".join(f"{x}\n" for x in errors).encode(),
                 "_failed": len(errors),
             }
             self._polls_left[batch_id] = self.polls

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import os
 import re
 import signal
 import subprocess
@@ -180,7 +179,8 @@ def test_mixed_results_ok_findings_and_errors(run_cli: RunCli, live_server: Scri
     assert "4 errors" not in proc.stderr and "2 ok, 1 with findings, 3 errors" in proc.stderr
 
 
-def test_a_bad_key_stops_the_batch_and_marks_no_draft_done(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_a_bad_key_stops_the_batch_and_marks_no_draft_done(run_cli: RunCli, live_server: ScriptedServer,
+                                                           tmp_path: Path) -> None:
     live_server.script = [Scripted.error(401, f"Incorrect API key provided: {SENTINEL_KEY}", code="invalid_api_key")]
     live_server.repeat_last = True
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(50)])
@@ -279,7 +279,8 @@ def test_a_429_slows_the_whole_batch(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(Throttle, "after_response", answered)
     with ScriptedServer(script, repeat_last=True) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(12)])
-        summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(RewriteRequest("", base_url=server.base_url), concurrency=4))
+        summary = run_batch(inp, tmp_path / "out.jsonl",
+                            options=Options(RewriteRequest("", base_url=server.base_url), concurrency=4))
     assert summary.rate_limited == 1 and summary.ok == 12
     assert len(server.received) == 13 and [e for e, _ in events].count("sent") == 13
     # Every request let through after the 429 (by any worker, not only the one that got it) waited
@@ -361,7 +362,8 @@ def test_never_more_requests_on_the_wire_than_concurrency(tmp_path: Path) -> Non
 # ---------------------------------------------------------------- resuming
 
 
-def test_resume_skips_done_ids_and_drops_a_torn_last_line(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_resume_skips_done_ids_and_drops_a_torn_last_line(run_cli: RunCli, live_server: ScriptedServer,
+                                                          tmp_path: Path) -> None:
     live_server.script = [Scripted.completion(answer_json(CLEAN))]
     live_server.repeat_last = True
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": f"d{i}", "draft": DRAFT} for i in range(6)])
@@ -451,7 +453,7 @@ def test_offline_batch_from_csv(run_cli: RunCli, tmp_path: Path) -> None:
     assert "using the offline engine" in proc.stderr
     results = read_results(tmp_path / "out.jsonl")
     assert [r["id"] for r in results] == ["c0", "c1", "c2"]
-    for result, draft in zip(results, OFFLINE_DRAFTS):
+    for result, draft in zip(results, OFFLINE_DRAFTS, strict=True):
         assert result["status"] == "ok" and result["engine"] == "offline" and result["model"] is None
         role = "Team Lead" if result["id"] == "c0" else None
         assert check(result["answer"], draft=draft, context=Context(role=role)).ok

@@ -11,17 +11,13 @@ submit without waiting, --status, then --collect.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import openai
 import pytest
 import yaml
-from conftest import CASSETTES, SENTINEL_KEY, CliResult, RunCli, scrub_request, scrub_response
+from conftest import CASSETTES, scrub_request, scrub_response
 from scripted_server import Scripted, ScriptedServer, answer_json
 
 import rewriter.batch_api as batch_api
@@ -163,7 +159,8 @@ def test_openai_batch_with_sync_reask(llm_endpoint: Endpoint, batch_lines: list[
         Scripted.completion(answer_json(PLAIN)),  # ...and "failed" sent again
     )
     out = tmp_path / "out.jsonl"
-    options = Options(RewriteRequest("", base_url=base_url, max_attempts=2), concurrency=1)  # one at a time: a fixed order to record
+    # One at a time: a fixed order to record.
+    options = Options(RewriteRequest("", base_url=base_url, max_attempts=2), concurrency=1)
     summary = batch_api.run(write_input(tmp_path), out, options=options, reask="sync", poll=0)
     assert summary is not None
     got = results(out)
@@ -206,7 +203,8 @@ def test_openai_batch_with_reasks_in_a_second_batch(llm_endpoint: Endpoint, batc
         Scripted.completion(NEGATIVE_JSON),  # ...and "failed" still negative: out of attempts
     )
     out = tmp_path / "out.jsonl"
-    summary = batch_api.run(write_input(tmp_path), out, options=Options(RewriteRequest("", base_url=base_url, max_attempts=2)),
+    summary = batch_api.run(write_input(tmp_path), out,
+                            options=Options(RewriteRequest("", base_url=base_url, max_attempts=2)),
                             reask="batch", poll=0)
     assert summary is not None
     got = results(out)
@@ -234,7 +232,8 @@ def test_a_request_rate_limited_inside_the_batch_is_sent_again_in_the_next(
         Scripted.completion(CLEAN_JSON),  # second batch: "reasked", sent again unchanged
     )
     out = tmp_path / "out.jsonl"
-    summary = batch_api.run(write_input(tmp_path), out, options=Options(RewriteRequest("", base_url=base_url)), reask="batch", poll=0)
+    summary = batch_api.run(write_input(tmp_path), out, options=Options(RewriteRequest("", base_url=base_url)),
+                            reask="batch", poll=0)
     assert summary is not None and (summary.ok, summary.errors) == (3, 1)
     got = results(out)
     assert got["reasked"]["status"] == "ok" and got["reasked"]["attempts"] == 1  # a resend is not a re-ask
@@ -274,7 +273,8 @@ def test_more_drafts_than_one_batch_holds_are_refused_before_any_upload(
     monkeypatch.setattr(batch_api, "MAX_BATCH_REQUESTS", 2)
     with ScriptedServer() as server:
         with pytest.raises(InputError, match="exceed one OpenAI batch"):
-            batch_api.run(write_input(tmp_path), tmp_path / "out.jsonl", options=Options(RewriteRequest("", base_url=server.base_url)))
+            batch_api.run(write_input(tmp_path), tmp_path / "out.jsonl",
+                          options=Options(RewriteRequest("", base_url=server.base_url)))
         assert server.received == []
 
 

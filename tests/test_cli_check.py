@@ -4,11 +4,9 @@ conftest.run_cli), and the installed console script itself once."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest

@@ -8,10 +8,7 @@ never reaches the network). Exit codes: 0 clean, 1 errors remain,
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -64,7 +61,7 @@ def test_draft_from_file_and_json_mode(run_cli: RunCli, live_server: ScriptedSer
     assert live_server.received[0].body["response_format"] == {"type": "json_object"}
 
 
-def test_errors_remaining_exit_1_and_still_show_the_best_attempt(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_errors_remaining_exit_1_and_still_show_the_best_attempt(run_cli: RunCli, live_server: ScriptedServer) -> None:
     args = scripted(live_server, *[Scripted.completion(answer_json(NEGATIVE)) for _ in range(2)])
     proc = run_cli("rewrite", DRAFT, "--json", "--max-attempts", "2", *args)
     assert proc.returncode == 1
@@ -79,7 +76,8 @@ def test_errors_remaining_exit_1_and_still_show_the_best_attempt(run_cli: RunCli
     assert plain.returncode == 1 and NEGATIVE in plain.stdout and "NOT clean" in plain.stdout
 
 
-def test_auth_error_exits_3_after_one_request_and_keeps_the_draft(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_auth_error_exits_3_after_one_request_and_keeps_the_draft(run_cli: RunCli,
+                                                                  live_server: ScriptedServer) -> None:
     args = scripted(live_server, Scripted.error(401, f"Incorrect API key provided: {SENTINEL_KEY}",
                                                 code="invalid_api_key"))
     proc = run_cli("rewrite", "-", *args, stdin=DRAFT, env={"OPENAI_API_KEY": SENTINEL_KEY})
@@ -109,7 +107,8 @@ def test_usage_config_and_input_errors_exit_2_before_any_request(run_cli: RunCli
     assert live_server.received == []
 
 
-def test_long_job_posting_is_trimmed_with_a_notice(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_long_job_posting_is_trimmed_with_a_notice(run_cli: RunCli, live_server: ScriptedServer,
+                                                   tmp_path: Path) -> None:
     posting = tmp_path / "posting.txt"
     posting.write_text("We want a project lead who ships. " * 500, encoding="utf-8")
     args = scripted(live_server, Scripted.completion(answer_json(CLEAN)))

@@ -32,7 +32,10 @@ def batch_command(
                      show_default=False),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="auto (by extension: .csv is CSV), jsonl or csv.")] = "auto",
-    concurrency: Annotated[int, typer.Option("--concurrency", "-c", help="Requests on the wire at once (LLM engine); 1 runs the drafts one by one, in order.")] = 8,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", help="Requests on the wire at once (LLM engine); 1 runs the drafts "
+                          "one by one, in order.")
+    ] = 8,
     engine: options.Engine = "auto",
     model: options.Model = None,
     base_url: options.BaseUrl = None,

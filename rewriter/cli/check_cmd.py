@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..validate import check
 from ..models import Context, Report
+from ..validate import check
 from . import options
 from .inputs import read_file, read_text
 from .output import is_terminal, print_json, safe

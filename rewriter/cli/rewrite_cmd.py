@@ -34,7 +34,9 @@ def rewrite_command(
     file: Annotated[
         Path | None, typer.Option("--file", "-f", help="Read the draft from this file.", show_default=False)
     ] = None,
-    role: Annotated[str | None, typer.Option("--role", help="The role you are applying for.", show_default=False)] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="The role you are applying for.", show_default=False)
+    ] = None,
     company: Annotated[
         str | None, typer.Option("--company", help="The company you are applying to.", show_default=False)
     ] = None,
