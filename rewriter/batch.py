@@ -1,17 +1,18 @@
 """Batch rewriting: a file of drafts in, one result line per draft out.
 
-    run_batch(Path("drafts.jsonl"), Path("results.jsonl"), concurrency=8)
+    run_batch(Path("drafts.jsonl"), Path("results.jsonl"),
+              options=Options(RewriteRequest("", model="gpt-4o-mini"), concurrency=8))
 
 Input: JSON Lines or CSV with the columns id, draft and optionally role, company,
 job_posting, tone, seconds. It is read twice, streaming both times: once to check
 that every row has an id and that ids are unique (before any request), once to
 rewrite. Memory stays flat however long the file is: only the ids are held.
 
-Output: JSON Lines, one line per id, in the order drafts finish. Every line is
-written with one `write` on a file opened for appending, so a kill -9 can at most
-tear the last line; a re-run drops such a torn line and skips every id already in
-the output, so no id is ever written twice. The file is fsync'd every second and
-at the end.
+Output: JSON Lines, one line per id (its id, then results.to_record() with the number of
+attempts), in the order drafts finish. Every line is written with one `write` on a file
+opened for appending, so a kill -9 can at most tear the last line; a re-run drops such a
+torn line and skips every id already in the output, so no id is ever written twice. The
+file is fsync'd every second and at the end.
 
 LLM engine: asyncio workers share one client and one `Throttle`, which every HTTP
 request passes through: at most `concurrency` requests are on the wire at once, and a
