@@ -279,6 +279,12 @@ def test_a_bad_timeout_is_a_usage_error_before_any_request(value: str, live_serv
 # ---------------------------------------------------------------- Ctrl-C
 
 
+def ctrl_c_as_on_a_terminal() -> None:
+    """In the child: SIGINT as a terminal delivers it. A suite started in the background (CI,
+    nohup, `cmd &`) inherits SIGINT ignored, and Python then installs no Ctrl-C handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for(condition: Any, seconds: float = 60) -> None:
     """Poll until `condition()` holds: a readiness signal, not a timing (the limit only ends a hang)."""
     deadline = time.monotonic() + seconds
@@ -304,7 +310,7 @@ def test_ctrl_c_exits_130_and_keeps_the_draft(source: str, moment: str, live_ser
         proc = subprocess.Popen([sys.executable, "-m", "rewriter", "rewrite", *args, "--base-url",
                                  live_server.base_url], stdin=stdin, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=cli_env(tmp_path, {ENV_RETRY_MAX_WAIT: "30"}),
-                                cwd=tmp_path)
+                                cwd=tmp_path, preexec_fn=ctrl_c_as_on_a_terminal)
     # Ready: the request has reached the server (in flight), or its 503 has been written back
     # (the client is reading it or already waiting to retry). A Ctrl-C at either moment.
     if moment == "in flight":
@@ -330,7 +336,8 @@ def test_ctrl_c_on_a_terminal_with_the_spinner(live_server: ScriptedServer, tmp_
     env = {**cli_env(tmp_path), "TERM": "xterm", "COLUMNS": "100"}
     env.pop("NO_COLOR")
     proc = subprocess.Popen([sys.executable, "-m", "rewriter", "rewrite", DRAFT, "--base-url", live_server.base_url],
-                            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=tmp_path, close_fds=True)
+                            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=tmp_path, close_fds=True,
+                            preexec_fn=ctrl_c_as_on_a_terminal)
     os.close(slave)
     wait_for(lambda: live_server.received)
     shown = read_until(master, b"Rewriting your answer")  # ready: the spinner is up
