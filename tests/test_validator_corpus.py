@@ -2,6 +2,10 @@
 
 - sentences.csv and sentences_more.csv: the lexicons were tuned on these (the second
   began as a holdout; once its misses had been read it became tuning data). Bar: 0.95/0.95.
+- sentences_realworld.csv: written for validator v2 (issue 10) in the project's own
+  words, after reading the misses on the dev split of collected real-world text (which
+  stays outside the repository): aspect x evaluation, figurative, sarcastic and terse
+  complaints; layoffs told plainly, diplomatic reasons, words in another sense. Tuning data.
 - sentences_holdout.csv: written blind (its author saw neither the rules nor the other
   corpora) and never tuned on. Its figures say how the rules generalise; the floor only
   catches regressions. First measured at precision 0.95, recall 0.67.
@@ -27,12 +31,13 @@ def test_corpus_is_large_and_balanced() -> None:
     assert labels == {"negative", "ok"}
     assert len({r.text for r in rows}) == len(rows), "duplicate sentences"
     tuning = {r.text for r in rows} | {r.text for r in load_rows("sentences_more.csv")}
+    tuning |= {r.text for r in load_rows("sentences_realworld.csv")}
     holdout = {r.text for r in load_rows("sentences_holdout.csv")}
     assert len(holdout) >= 150
     assert not holdout & tuning, "holdout overlaps the tuning corpora"
 
 
-@pytest.mark.parametrize("name", ["sentences.csv", "sentences_more.csv"])
+@pytest.mark.parametrize("name", ["sentences.csv", "sentences_more.csv", "sentences_realworld.csv"])
 def test_precision_and_recall_on_tuning_corpus(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     s = score(load_rows(name))
     _report(capsys, f"validator on {name}", s.table())

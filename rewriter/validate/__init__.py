@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..models import Context, Finding, Report
 from .doc import Doc
-from .rules import RULES, negative_sentiment, told_as_learning
+from .head import negative_overall
+from .rules import RULES, told_as_learning
 
 
 def check(text: str, *, draft: str | None = None, context: Context | None = None) -> Report:
@@ -20,11 +21,9 @@ def check(text: str, *, draft: str | None = None, context: Context | None = None
     if not isinstance(text, str):
         raise TypeError(f"check() needs a str, not {type(text).__name__}")
     doc = Doc(text)
-    findings: list[Finding] = []
-    for rule in RULES:
-        findings.extend(rule(doc))
+    findings = rule_findings(doc)
     flagged = {doc.sentence_index(f.start) for f in findings if f.severity == "error"}
-    findings.extend(negative_sentiment(doc, flagged))
+    findings.extend(negative_overall(doc, flagged))
     findings = told_as_learning(doc, findings)
     if draft is not None:
         from .fidelity import invented_facts  # compiled only when a draft is given
@@ -35,6 +34,14 @@ def check(text: str, *, draft: str | None = None, context: Context | None = None
         findings.sort(key=_position)
         findings = _dedupe(findings)
     return Report(text=text, findings=tuple(findings))
+
+
+def rule_findings(doc: Doc) -> list[Finding]:
+    """The specific rules' findings, before the sentiment head and the learning pivot."""
+    findings: list[Finding] = []
+    for rule in RULES:
+        findings.extend(rule(doc))
+    return findings
 
 
 def _position(f: Finding) -> tuple[int, int, str]:

@@ -202,12 +202,15 @@ class PhraseIndex:
             for group in groups:
                 for phrase in group:
                     slots = phrase.slots
-                    # Most candidates fail on their second word: test it inline.
-                    if len(slots) > 1 and slots[1].__class__ is frozenset and nxt not in slots[1]:
-                        continue
-                    end = _match_from(slots, 1, tokens, i + 1)
-                    if end is None:
-                        continue
+                    if len(slots) == 1:
+                        end = i + 1  # one word, already matched: most phrases
+                    else:
+                        # Most candidates fail on their second word: test it inline.
+                        if slots[1].__class__ is frozenset and nxt not in slots[1]:
+                            continue
+                        end = _match_from(slots, 1, tokens, i + 1)
+                        if end is None:
+                            continue
                     if best is None:
                         best = {}
                     held = best.get(phrase.lexicon)

@@ -40,12 +40,21 @@ def _meta(name: str) -> dict[str, Any] | None:
     return load(name).get("rule")
 
 
+def rule_table(name: str) -> dict[str, Any] | None:
+    """A lexicon's [rule] table, or None for data-only lexicons."""
+    return _meta(name)
+
+
 def lexicon_findings(doc: Doc) -> Iterator[Finding]:
     """One finding per match of every lexicon file that declares a [rule].
 
     Rule options, in the file's [rule] table: `negatable` (a negator earlier in the
     clause cancels the match), `targeted` (the rule id names who is criticised), and
     `first_sentence_only` (only the answer's headline counts; reported once).
+    Section options: `max_words` (the section counts only in an answer that short),
+    and a `context` table per phrase, for words with another sense: `after` (the word
+    before must be one of these: "a raise", not "raise reading scores"), `not_after`
+    ("this kind of work" is a noun, not a hedge), `not_before` ("earn my MBA").
     """
     for name, found in doc.matches.items():
         meta = _meta(name)
@@ -59,6 +68,10 @@ def lexicon_findings(doc: Doc) -> Iterator[Finding]:
             if meta.get("first_sentence_only") and doc.token_sentence(first) != 0:
                 continue
             section = sections[phrase.group]
+            if "max_words" in section and len(doc.tokens) > section["max_words"]:
+                continue
+            if "context" in section and not _in_context(doc, first, last, section["context"].get(phrase.text)):
+                continue
             target = "workplace"
             if targets is not None:
                 target = targets.get(doc.token_sentence(first), "workplace")
@@ -78,6 +91,19 @@ def lexicon_findings(doc: Doc) -> Iterator[Finding]:
             )
             if meta.get("first_sentence_only"):
                 break
+
+
+def _in_context(doc: Doc, first: int, last: int, context: dict[str, list[str]] | None) -> bool:
+    if not context:
+        return True
+    tokens = doc.tokens
+    before = tokens[first - 1] if first else ""
+    after = tokens[last] if last < len(tokens) else ""
+    if "after" in context and before not in context["after"]:
+        return False
+    if before and before in context.get("not_after", ()):
+        return False
+    return not (after and after in context.get("not_before", ()))
 
 
 def target_by_sentence(doc: Doc) -> dict[int, str]:
