@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-from typing import Any, NamedTuple
-
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from ..resources import LEXICON_DIR
 from .diskcache import cached
@@ -208,9 +207,10 @@ class PhraseIndex:
                         # Most candidates fail on their second word: test it inline.
                         if slots[1].__class__ is frozenset and nxt not in slots[1]:
                             continue
-                        end = _match_from(slots, 1, tokens, i + 1)
-                        if end is None:
+                        matched = _match_from(slots, 1, tokens, i + 1)
+                        if matched is None:
                             continue
+                        end = matched
                     if best is None:
                         best = {}
                     held = best.get(phrase.lexicon)
