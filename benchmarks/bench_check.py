@@ -8,11 +8,15 @@
    nothing heavy (openai, pydantic, rich) may sit on the check path.
 3. Long inputs, the bounds the test suite used to assert (tests bound no time): check()
    on one 100 KB line (goal < 5 s) and `rewriter check --file` on 1 MB (goal < 60 s).
+
+Each line of 1. and 2. also gives the ratio of CPU time (the process's own, or the child's
+user + system), which waiting for a busy machine's cores does not inflate.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import statistics
 import subprocess
 import sys
@@ -31,12 +35,12 @@ def sentences() -> list[str]:
     return rows
 
 
-def best_of(runs: int, fn) -> float:
+def best_of(runs: int, fn, clock=time.perf_counter) -> float:
     times = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started = clock()
         fn()
-        times.append(time.perf_counter() - started)
+        times.append(clock() - started)
     return min(times)
 
 
@@ -50,13 +54,17 @@ def bench_validator() -> float:
     check(texts[0])  # load lexicons outside the timing, as VADER's is loaded above
     # Interleaved rounds, best of each: machine noise hits both sides alike.
     t_vader = t_check = float("inf")
+    c_vader = c_check = float("inf")  # CPU time: on a shared machine, waiting is not cost
     for _ in range(9):
         t_vader = min(t_vader, best_of(1, lambda: [vader.polarity_scores(t) for t in texts]))
         t_check = min(t_check, best_of(1, lambda: [check(t) for t in texts]))
+        c_vader = min(c_vader, best_of(1, lambda: [vader.polarity_scores(t) for t in texts], time.process_time))
+        c_check = min(c_check, best_of(1, lambda: [check(t) for t in texts], time.process_time))
     ratio = t_check / t_vader
     n = len(texts)
     print(f"validator: {n} sentences; VADER alone {t_vader * 1e6 / n:.1f} us/sentence, "
-          f"check() {t_check * 1e6 / n:.1f} us/sentence; ratio {ratio:.2f}x (goal <= 1.5x)")
+          f"check() {t_check * 1e6 / n:.1f} us/sentence; ratio {ratio:.2f}x (goal <= 1.5x); "
+          f"CPU time ratio {c_check / c_vader:.2f}x")
     return ratio
 
 
@@ -73,10 +81,18 @@ def bench_startup() -> float:
     # A clean answer also loads VADER: the other path through `check`.
     positive = [str(EXE), "check", "I led our onboarding work and I'm keen to grow into a team lead role."]
 
-    def timed(cmd: list[str]) -> float:
+    cpu: dict[str, list[float]] = {"baseline": [], "negative": [], "positive": []}
+
+    def timed(cmd: list[str], name: str | None = None) -> float:
+        before = os.times()
         started = time.perf_counter()
         subprocess.run(cmd, capture_output=True, check=False)
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        after = os.times()
+        if name:  # the child's CPU time (user + system): what the command itself cost
+            cpu[name].append(after.children_user - before.children_user
+                             + after.children_system - before.children_system)
+        return elapsed
 
     for cmd in (baseline, negative, positive):  # warm the OS file cache and ours
         timed(cmd)
@@ -84,9 +100,9 @@ def bench_startup() -> float:
     # least noisy estimate of a command's own cost.
     times: dict[str, list[float]] = {"baseline": [], "negative": [], "positive": []}
     for _ in range(21):
-        times["baseline"].append(timed(baseline))
-        times["negative"].append(timed(negative))
-        times["positive"].append(timed(positive))
+        times["baseline"].append(timed(baseline, "baseline"))
+        times["negative"].append(timed(negative, "negative"))
+        times["positive"].append(timed(positive, "positive"))
     base = min(times["baseline"])
     worst = 0.0
     for name in ("negative", "positive"):
@@ -96,7 +112,8 @@ def bench_startup() -> float:
         print(f"start-up ({name} answer): baseline {base * 1000:.0f} ms, `rewriter check` "
               f"{mine * 1000:.0f} ms; ratio {ratio:.2f}x (goal <= 1.5x); "
               f"medians {statistics.median(times['baseline']) * 1000:.0f} / "
-              f"{statistics.median(times[name]) * 1000:.0f} ms")
+              f"{statistics.median(times[name]) * 1000:.0f} ms; CPU time ratio "
+              f"{min(cpu[name]) / min(cpu['baseline']):.2f}x")
     return worst
 
 

@@ -8,7 +8,7 @@
   complaints; layoffs told plainly, diplomatic reasons, words in another sense. Tuning data.
 - sentences_holdout.csv: written blind (its author saw neither the rules nor the other
   corpora) and never tuned on. Its figures say how the rules generalise; the floor only
-  catches regressions. First measured at precision 0.95, recall 0.67.
+  catches regressions. First measured at precision 0.95, recall 0.67; validator v2: 0.96, 0.74.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ def test_precision_and_recall_on_tuning_corpus(name: str, capsys: pytest.Capture
 def test_holdout_does_not_regress(capsys: pytest.CaptureFixture[str]) -> None:
     s = score(load_rows("sentences_holdout.csv"))
     _report(capsys, "validator on sentences_holdout.csv (blind, never tuned on)", s.table())
-    # Floors below the first measured figures (P 0.95, R 0.67): a regression guard.
-    assert s.precision >= 0.90
-    assert s.recall >= 0.62
+    # A regression guard, not a target: first measured at P 0.953 / R 0.669 (phrase lists),
+    # then P 0.957 / R 0.744 with validator v2 (aspect x evaluation, the sentiment head).
+    assert s.precision >= 0.95
+    assert s.recall >= 0.70
 
 
 def test_vader_alone_is_far_weaker(capsys: pytest.CaptureFixture[str]) -> None:

@@ -251,3 +251,142 @@ def test_compiled_lexicons_are_cached_and_stale_copies_pruned(tmp_path, monkeypa
     assert len(list(tmp_path.glob("demo-*.pickle"))) == 1
     monkeypatch.setenv("REWRITER_CACHE_DIR", "")  # empty: no cache at all
     assert diskcache.cached("demo", [source], build) == [3]
+
+
+# --- validator v2 (issue 10): aspect x evaluation, figurative, sarcasm, context ---
+
+ASPECT_CASES = [
+    # (text, rule, the two parts the finding's span must cover)
+    ("the management is not good", "blame.employer", ("management", "not good")),
+    ("there was a real lack of structure", "blame.employer", ("lack of", "structure")),
+    ("zero appreciation for the weekend work", "complaint.support", ("zero", "appreciation")),
+    ("my salary came two weeks late", "complaint.pay", ("salary", "late")),
+    ("they backed out of the raise", "complaint.pay", ("backed out of", "raise")),
+    ("the promotion process was arbitrary", "complaint.stagnation", ("promotion process", "arbitrary")),
+    ("long working hours every week", "complaint.workload", ("long", "working hours")),
+    ("communication there is sporadic", "blame.employer", ("communication", "sporadic")),
+    ("they didn't pay enough", "complaint.pay", ("pay", "enough")),
+]
+
+
+@pytest.mark.parametrize(("text", "rule", "parts"), ASPECT_CASES)
+def test_aspect_paired_with_a_negative_evaluation(text: str, rule: str, parts: tuple[str, str]) -> None:
+    found = [f for f in check(text).errors if f.rule == rule]
+    assert found, [(f.rule, f.excerpt) for f in check(text).findings]
+    assert all(part in found[0].excerpt for part in parts), found[0].excerpt
+    assert parts[0] in found[0].message or parts[1] in found[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the pay is not bad at all",  # a negated negative
+        "I have no complaints about the pay or the hours",  # a concession
+        "the culture was not the right fit for me",  # diplomatic
+        "the job was not a good fit for me",
+        "great benefits and a flexible schedule",
+        "no overtime to speak of, and good pay",  # the negator is about something else
+        "I raised concerns about the schedule early and we fixed it",
+    ],
+)
+def test_aspect_rule_leaves_fair_sentences_alone(text: str) -> None:
+    assert check(text).ok, [(f.rule, f.excerpt) for f in check(text).errors]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("honestly it was a clown car", "figurative.chaos"),
+        ("it is the blind leading the blind", "figurative.chaos"),
+        ("the office felt like a pressure cooker", "figurative.pressure"),
+        ("my supervisor is the devil", "figurative.people"),
+        ("let's just say we had different ideas", "sarcasm.marker"),
+        ("it was a very... interesting culture", "sarcasm.marker"),
+        ("I learned a lot about how not to run a team", "sarcasm.marker"),
+        ("I want somewhere that actually values its people", "sarcasm.marker"),
+        ("honestly anywhere would be better", "sarcasm.marker"),
+        ("they never saw my worth", "blame.they"),
+        ("I didn't like the people I worked with", "complaint.dislike"),
+        ("it used to be a great place and now it has gone downhill", "complaint.decline"),
+        ("I wanted to slap her every morning", "overshare.violence"),
+    ],
+)
+def test_figurative_sarcastic_and_plain_grievances_are_errors(text: str, rule: str) -> None:
+    assert rule in {f.rule for f in check(text).errors}, [(f.rule, f.excerpt) for f in check(text).findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our office closed and my role was one of 40 cut.",
+        "We lost our largest client and the team was reduced.",
+        "My manager and I disagreed and I was let go; I learned to raise concerns early.",
+        "The company had to cut costs and restructure after a difficult quarter.",
+        "It was a reasonable decision for them, but not for me.",
+        "My role no longer matches my goals.",
+        "I ran the warehouse for three years with zero accidents.",
+        "I grew catering from nothing to a steady line of revenue.",
+        # From the offline engine's drafts: facts the engine must be able to keep.
+        "I cut unplanned downtime 22% last year.",
+        "Our little design agency got acquired by one of the big networks last fall.",
+        "I'm doing the CompTIA A+ right now.",
+    ],
+)
+def test_plain_facts_and_diplomatic_reasons_pass(text: str) -> None:
+    """The fixed VADER cut-off flagged layoffs told plainly; the head weighs the context."""
+    assert check(text).ok, [(f.rule, f.excerpt) for f in check(text).errors]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "fires"),
+    [
+        ("This kind of work is what I enjoy most.", "vague.hedge", False),
+        ("I kind of want to lead.", "vague.hedge", True),
+        ("I'm finishing the courses to earn my MBA.", "money.headline", False),
+        ("I want to earn more.", "money.headline", True),
+        ("I helped raise reading scores across the school.", "money.headline", False),
+        ("I never got a raise.", "money.headline", True),
+        ("Our canteen has cheap snacks and good coffee.", "blame.workplace", False),
+        ("It just wasn't for me.", "vague.stock", True),
+        ("After my divorce I moved closer to family.", "discretion.family", True),
+        ("I had no childcare for the late shifts.", "discretion.family", True),
+        ("I don't have a car and the site moved out of town.", "discretion.transport", True),
+        ("I was arrested last spring.", "discretion.legal", True),
+        ("My dad made me quit to help at his shop.", "discretion.family", True),
+    ],
+)
+def test_warnings_a_coach_would_agree_with(text: str, rule: str, fires: bool) -> None:
+    assert (rule in {f.rule for f in check(text).findings}) is fires, [(f.rule, f.excerpt) for f in check(text).findings]
+
+
+def test_a_recommended_answer_of_45_words_is_not_too_short() -> None:
+    answer = ("I've learned a lot in my three years on the support team, and I've grown into training "
+              "new hires. I'm ready for a role with more ownership of onboarding, which is exactly what "
+              "this position offers, and I'd love to bring that experience here.")
+    assert 40 <= len(answer.split()) <= 50
+    assert "length.too_short" not in {f.rule for f in check(answer).findings}
+
+
+def test_head_weights_match_the_features_and_only_shift_context() -> None:
+    from rewriter.validate.head import FEATURES, head
+
+    data = head()
+    assert tuple(data["features"]) == FEATURES
+    weights = data["weights"]
+    # Sanity of the fit, not its exact numbers: more negative VADER, more likely flagged;
+    # a plainly told hard fact and a look ahead, less.
+    assert weights["compound"] < 0 < weights["neg"]
+    assert weights["neutral_fact"] < 0
+    assert weights["first_person"] < 0
+
+
+def test_head_skips_vader_where_it_cannot_matter(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rewriter.validate.head as head_module
+
+    calls: list[str] = []
+    original = head_module.vader_scores
+    monkeypatch.setattr(head_module, "vader_scores", lambda s: calls.append(s) or original(s))
+    check("I led our onboarding work and I'm keen to grow into a team lead role.")
+    assert calls == []
+    check("Too many meetings and nothing ever gets decided.")
+    assert calls

@@ -20,11 +20,11 @@ from typing import Any
 
 from ..models import Finding
 from .doc import Doc
-from .lexicon import NEGATORS, load
+from .lexicon import NEGATORS, load, phrase_index
 from .phrases import negated, rule_table
 
 # How many words may stand between the two parts.
-AFTER_ASPECT = 6  # "the raise to everyone was woefully under par"
+AFTER_ASPECT = 6  # "the raise they promised us in the spring came three months late"
 BEFORE_ASPECT = 3  # "poor internal communication", "lack of clear leadership"
 # Words that end the clause an evaluation can reach across.
 _BREAKS = frozenset(
@@ -41,12 +41,23 @@ _NOT_MODIFIERS = frozenset(
 _TARGET_ASPECT = {"manager": "management", "employer": "management", "they": "management", "colleagues": "culture"}
 _TARGET_RULE = {"manager": "blame.manager", "employer": "blame.employer", "they": "blame.they",
                 "colleagues": "blame.colleagues"}
+_TARGET_RULES = frozenset(_TARGET_RULE.values())
 _GENERAL = ("negative", "absence", "positive", "fact")
+_DETERMINERS = frozenset("the a an my our their his her its this that these those last".split())
 
 
 @cache
 def _aspect_sections() -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in load("aspects").items() if isinstance(v, dict) and "exact" in v}
+    return {k: v for k, v in load("aspects").items() if isinstance(v, dict) and "rule" in v}
+
+
+@cache
+def _specific_to(evaluation: str) -> frozenset[str]:
+    """The aspects an aspect-specific evaluation judges ("brutal": hours and workload)."""
+    return frozenset(
+        phrase.group for phrase in phrase_index().phrases
+        if phrase.lexicon == "evaluations" and phrase.text == evaluation
+    )
 
 
 def _joined(doc: Doc, left_last: int, right_first: int) -> bool:
@@ -121,20 +132,23 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
         if any(veto_at.get(t) == "diplomatic" for t in range(e_last, min(e_last + 3, len(tokens)))):
             continue
         best: tuple[int, int, str, str, str] | None = None
-        best_gap = 99
+        best_rank: tuple[bool, int] = (True, 99)
         for aspect in aspects:
             a_first, a_last, group, _, _ = aspect
             if a_first < e_last and e_first < a_last:
                 continue  # the same words
-            if kind not in _GENERAL and kind != group:
+            if kind not in _GENERAL and group not in _specific_to(phrase.text):
                 continue  # "long" judges hours, not pay
-            if kind == "absence" and sections.get(group, {}).get("weak_absence"):
-                continue  # no promotion path is a fair reason to move (P4)
+            if kind == "absence" and sections.get(group, {}).get("absence_is_fair"):
+                continue  # no promotion path is a fair reason to move (P4); no night shifts, a perk
             if a_first >= e_last:  # evaluation, then aspect: "poor communication"
                 gap = a_first - e_last
                 if gap > BEFORE_ASPECT or not _joined(doc, e_last, a_first):
                     continue
-                if not _NOT_MODIFIERS.isdisjoint(tokens[e_last:a_first]):
+                between = tokens[e_last:a_first]
+                if kind == "fact":  # "went back on the raise", "still haven't paid my bonus"
+                    between = [t for t in between if t not in _DETERMINERS]
+                if not _NOT_MODIFIERS.isdisjoint(between):
                     continue
                 if any(t in veto_at or (t in eval_starts and gap > 1) for t in range(e_last, a_first)):
                     continue  # "no complaints about the pay", "no overtime, good pay"
@@ -144,9 +158,11 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
                 gap = e_first - a_last
                 if gap > AFTER_ASPECT or not _joined(doc, a_last, e_first):
                     continue
-            if gap < best_gap or gap == best_gap and best is not None and best[2] in _TARGET_ASPECT.values() \
-                    and aspect[3].startswith("complaint"):
-                best, best_gap = aspect, gap
+            # The workplace aspect over a person ("they went back on the raise": the raise),
+            # then the nearer.
+            rank = (aspect[3] in _TARGET_RULES, gap)
+            if best is None or rank < best_rank:
+                best, best_rank = aspect, rank
         if best is None or best[0] in reported:
             continue
         reported.add(best[0])

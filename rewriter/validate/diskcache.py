@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
-FORMAT = b"rewriter-lexicon-cache-4"  # bump when compiled structures change shape
+FORMAT = b"rewriter-lexicon-cache-5"  # bump when compiled structures change shape
 
 
 def cache_dir() -> Path | None:

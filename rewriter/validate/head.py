@@ -17,6 +17,7 @@ most negative score could not push the sentence over the line.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -30,7 +31,7 @@ from .sentiment import analyzer, can_be_negative, doc_can_be_negative
 
 HEAD_FILE = Path(__file__).with_name("head.json")
 VADER = ("neg", "neu", "pos", "compound")
-SIGNALS = ("aspect", "neutral_fact", "forward", "diplomatic", "cue", "negator", "first_person")
+SIGNALS = ("aspect", "neutral_fact", "forward", "diplomatic", "achievement", "cue", "negator", "first_person")
 FEATURES = VADER + SIGNALS
 _FIRST_PERSON = frozenset("i im ive id ill my me myself".split())
 # "zero accidents", "no complaints", "never late": a negative word that is denied,
@@ -72,6 +73,8 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
         for first, _, _ in matches.get(name, ()):
             signals[where(first)]["aspect"] = 1.0
     for first, _, phrase in matches.get("context", ()):
+        if phrase.group == "cue" and _denial_or_measure(tokens, first):
+            continue  # "zero accidents", "from nothing to $300k": no complaint
         row = signals[where(first)]
         row[phrase.group] = row[phrase.group] + 1.0 if phrase.group == "cue" else 1.0
     if any(row["cue"] for row in signals):
@@ -82,13 +85,27 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
             row["cue"] = min(row["cue"] / max(1.0, length / 10), CUE_CAP)
     if not NEGATORS.isdisjoint(tokens):
         for i, token in enumerate(tokens):
-            if token in NEGATORS and (not i or tokens[i - 1] not in _MEASURE_BEFORE):
+            if token in NEGATORS and not _denial_or_measure(tokens, i):
                 signals[where(i)]["negator"] = 1.0
+    for i, token in enumerate(tokens):
+        if token[:1].isdigit():
+            signals[where(i)]["achievement"] = 1.0
     if not _FIRST_PERSON.isdisjoint(tokens):
         for i, token in enumerate(tokens):
             if token in _FIRST_PERSON:
                 signals[where(i)]["first_person"] = 1.0
     return signals
+
+
+def _denial_or_measure(tokens: list[str], i: int) -> bool:
+    """Is the negator or cue at i part of a measure ("from nothing to", "almost none") or
+    the denial of a negative word ("zero accidents", "no complaints")?"""
+    if i and tokens[i - 1] in _MEASURE_BEFORE:
+        return True
+    if tokens[i] not in _DENIERS:
+        return False
+    valence = analyzer().lexicon
+    return any(valence.get(t, 0.0) < 0 for t in tokens[i + 1:i + 3])
 
 
 def _sentence_lengths(doc: Doc) -> list[int]:
@@ -143,7 +160,16 @@ def _optimistic_bound(doc: Doc, weights: dict[str, float], bias: float) -> float
     return total
 
 
+# VADER lets a negator turn a word up to three words later, across commas: "no
+# overtime, good pay" comes out negative. Neutral filler after each clause mark puts the
+# next clause out of reach (fillers only add to the neutral share).
+_CLAUSE_MARK = re.compile(r"[,;:|•]|\s[-–—]\s?")
+_FILLER = " , qqq qqq qqq "
+
+
 def vader_scores(sentence: str) -> dict[str, float]:
+    if _CLAUSE_MARK.search(sentence) and not _DENIERS.isdisjoint(sentence.lower().split()):
+        sentence = _CLAUSE_MARK.sub(_FILLER, sentence)
     scores: dict[str, float] = analyzer().polarity_scores(sentence)
     if scores["neg"] and not _DENIERS.isdisjoint(sentence.lower().split()) and _only_denied_negatives(sentence):
         # VADER counts "accidents" in "zero accidents" as negative; nothing here is.

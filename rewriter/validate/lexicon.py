@@ -113,6 +113,12 @@ def inflections(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+@cache
+def _as_written(word: str) -> frozenset[str]:
+    """One form, shared by every phrase that uses the word (stored once in the cache)."""
+    return frozenset({word})
+
+
 class Phrase(NamedTuple):
     """One lexicon entry, ready to match: each slot is a set of forms, NEG or a gap.
 
@@ -124,6 +130,11 @@ class Phrase(NamedTuple):
     group: str  # the section of the file it came from
     lexicon: str = ""  # the file it came from
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt by tuple.__new__ (C) rather than the generated Python __new__: the
+        # disk cache holds thousands of phrases and is read at every start.
+        return tuple.__new__, (Phrase, tuple(self))
+
 
 def compile_phrase(text: str, group: str, inflect: bool = True, lexicon: str = "") -> Phrase:
     slots: list[frozenset[str] | str] = []
@@ -132,7 +143,7 @@ def compile_phrase(text: str, group: str, inflect: bool = True, lexicon: str = "
             slots.append(raw)
             continue
         word = normalise(raw)
-        slots.append(inflections(word) if inflect else frozenset({word}))
+        slots.append(inflections(word) if inflect else _as_written(word))
     if not slots or isinstance(slots[0], str) and slots[0] == GAP:
         raise ValueError(f"lexicon phrase {text!r} must start with a word or NEG")
     return Phrase(text=text, slots=tuple(slots), group=group, lexicon=lexicon)
@@ -149,7 +160,9 @@ def _split_gaps(text: str) -> list[str]:
 
 # A first word's phrases: those decided from the second slot on, those by second word,
 # and (for negators) the by-second-word phrases that open with NEG.
-_Entry = tuple[list["Phrase"], dict[str, list["Phrase"]], "dict[str, list[Phrase]] | None"]
+# Keys with one-word phrases only (most) hold just those.
+_Entry = tuple[tuple["Phrase", ...], tuple["Phrase", ...], dict[str, list["Phrase"]],
+               "dict[str, list[Phrase]] | None"]
 
 
 class PhraseIndex:
@@ -175,10 +188,29 @@ class PhraseIndex:
         # needs one lookup per token. Their by-second-word table is shared, not copied:
         # the disk cache stores it once.
         neg_loose, neg_by_second = index.pop(NEG, ([], {}))
-        self._index: dict[str, _Entry] = {key: (loose, by_second, None) for key, (loose, by_second) in index.items()}
-        for key in NEGATORS:
+        # Equal parts are one object (the inflected forms of a word share their phrases):
+        # the disk cache, read at every start, then holds each once.
+        shared: dict[tuple[int, ...], tuple[Phrase, ...]] = {}
+
+        def interned(phrases: list[Phrase]) -> tuple[Phrase, ...]:
+            return shared.setdefault(tuple(map(id, phrases)), tuple(phrases))
+
+        self._index: dict[str, _Entry | tuple[Phrase, ...]] = {}
+        for key in set(index) | NEGATORS:
             loose, by_second = index.get(key, ([], {}))
-            self._index[key] = (loose + neg_loose, by_second, neg_by_second)
+            if key in NEGATORS:
+                loose = loose + neg_loose
+            # One-word phrases match on the spot: keep one per lexicon, out of the loop.
+            singles: dict[str, Phrase] = {}
+            for p in loose:
+                if len(p.slots) == 1:
+                    singles.setdefault(p.lexicon, p)  # the first listed wins, as in the scan
+            longer = [p for p in loose if len(p.slots) > 1]
+            negs = neg_by_second if key in NEGATORS else None
+            if not longer and not by_second and negs is None:
+                self._index[key] = interned(list(singles.values()))  # most keys: one-word phrases only
+            else:
+                self._index[key] = (interned(list(singles.values())), interned(longer), by_second, negs)
 
     def matches(self, tokens: list[str]) -> dict[str, list[tuple[int, int, Phrase]]]:
         """Per lexicon, (first token, last token + 1, phrase) for every match, the
@@ -190,19 +222,25 @@ class PhraseIndex:
             entry = index.get(tok)
             if entry is None:
                 continue
+            if entry[0].__class__ is Phrase:  # one-word phrases only
+                for phrase in entry:
+                    found.setdefault(phrase.lexicon, []).append((i, i + 1, phrase))
+                continue
+            singles, loose, by_second, neg_by_second = entry
+            best: dict[str, tuple[int, int, Phrase]] | None = None
+            if singles:
+                best = {phrase.lexicon: (i, i + 1, phrase) for phrase in singles}
             nxt = tokens[i + 1] if i + 1 < n else ""
-            loose, by_second, neg_by_second = entry
-            groups = [loose]
+            groups = [loose] if loose else []
             if nxt in by_second:
                 groups.append(by_second[nxt])
             if neg_by_second is not None and nxt in neg_by_second:
                 groups.append(neg_by_second[nxt])
-            best: dict[str, tuple[int, int, Phrase]] | None = None
             for group in groups:
                 for phrase in group:
                     slots = phrase.slots
                     if len(slots) == 1:
-                        end = i + 1  # one word, already matched: most phrases
+                        end = i + 1
                     else:
                         # Most candidates fail on their second word: test it inline.
                         if slots[1].__class__ is frozenset and nxt not in slots[1]:
@@ -260,8 +298,9 @@ def _build(sources: list[Path]) -> tuple[PhraseIndex, dict[str, dict[str, Any]]]
         for group, section in data[source.stem].items():
             if not isinstance(section, dict):
                 continue
-            phrases += [compile_phrase(p, group, lexicon=source.stem) for p in section.get("phrases", [])]
-            phrases += [compile_phrase(p, group, False, source.stem) for p in section.get("exact", [])]
+            phrases += [compile_phrase(p, group, lexicon=source.stem) for p in section.pop("phrases", [])]
+            phrases += [compile_phrase(p, group, False, source.stem) for p in section.pop("exact", [])]
+    # The word lists live on in the index, not twice: `data` keeps each file's settings.
     return PhraseIndex(phrases), data
 
 
@@ -273,5 +312,5 @@ def phrase_index() -> PhraseIndex:
 
 
 def load(name: str) -> dict[str, Any]:
-    """A lexicon file's raw data (its [rule] table and sections)."""
+    """A lexicon file's settings: its [rule] table and sections, without their word lists."""
     return _compiled()[1][name]

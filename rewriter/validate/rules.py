@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from ..models import Finding
 from .aspects import aspect_evaluations
 from .doc import Doc
-from .phrases import lexicon_findings, matches_in, meta
+from .lexicon import load
+from .phrases import lexicon_findings, matches_in, meta, negated
 
 Rule = Callable[[Doc], Iterable[Finding]]
 
@@ -92,29 +93,34 @@ def spoken_length(doc: Doc) -> Iterator[Finding]:
 
 
 # Complaints a later "...and I learned to..." turns into a growth story. Blame of a
-# named person and insults stay reported whatever follows them.
+# named person and insults stay reported whatever follows them. A pivots.toml section
+# may name the rules it softens (`softens`); these are the default.
 _SOFTENED_BY_LEARNING = ("complaint.", "blame.workplace", "desperation.", "sentiment.")
 
 
 def told_as_learning(doc: Doc, findings: list[Finding]) -> list[Finding]:
-    """P7: drop complaints that the same sentence goes on to tell as learning."""
+    """P7/P4: drop complaints that the same sentence goes on to tell as learning, or
+    (for routine) as the wish to grow ("my work has become repetitive and I want to stretch")."""
     if not findings or "pivots" not in doc.matches:
         return findings
-    pivots = matches_in(doc, "pivots")
-    last_pivot: dict[int, int] = {}
-    for first, _, _ in pivots:
-        last_pivot[doc.token_sentence(first)] = first
+    sections = load("pivots")
+    last_pivot: dict[tuple[int, tuple[str, ...]], int] = {}
+    for first, _, group in matches_in(doc, "pivots"):
+        if negated(doc, first):
+            continue  # "nobody helped me" is no lesson
+        softens = tuple(sections[group].get("softens", _SOFTENED_BY_LEARNING))
+        last_pivot[doc.token_sentence(first), softens] = first
     kept = []
     for f in findings:
         sentence = doc.sentence_index(f.start)
-        if (
-            f.rule.startswith(_SOFTENED_BY_LEARNING)
-            and sentence in last_pivot
+        if not any(
+            s == sentence
+            and f.rule.startswith(softens)
             # A sentence-wide finding is softened by a pivot anywhere in its sentence.
-            and (f.rule.startswith("sentiment.") or doc.spans[last_pivot[sentence]][0] >= f.end)
+            and (f.rule.startswith("sentiment.") or doc.spans[first][0] >= f.end)
+            for (s, softens), first in last_pivot.items()
         ):
-            continue
-        kept.append(f)
+            kept.append(f)
     return kept
 
 
