@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from rewriter.validate import rule_findings  # noqa: E402
 from rewriter.validate.doc import Doc  # noqa: E402
-from rewriter.validate.lexicon import load as load_lexicon  # noqa: E402
 from rewriter.validate.head import FEATURES, HEAD_FILE, SIGNALS, sentence_signals, vader_scores  # noqa: E402
+from rewriter.validate.lexicon import load as load_lexicon  # noqa: E402
 from rewriter.validate.rules import told_as_learning  # noqa: E402
 
 FLAG = {"negative", "complaint", "bad_answer"}

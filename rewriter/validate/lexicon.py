@@ -16,10 +16,10 @@ Words in a file's `exact` list are matched as written, without inflections
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from ..resources import LEXICON_DIR
 from .diskcache import cached
@@ -226,12 +226,12 @@ class PhraseIndex:
                 for phrase in entry:
                     found.setdefault(phrase.lexicon, []).append((i, i + 1, phrase))
                 continue
-            singles, loose, by_second, neg_by_second = entry
+            singles, loose, by_second, neg_by_second = cast(_Entry, entry)
             best: dict[str, tuple[int, int, Phrase]] | None = None
             if singles:
                 best = {phrase.lexicon: (i, i + 1, phrase) for phrase in singles}
             nxt = tokens[i + 1] if i + 1 < n else ""
-            groups = [loose] if loose else []
+            groups: list[Sequence[Phrase]] = [loose] if loose else []
             if nxt in by_second:
                 groups.append(by_second[nxt])
             if neg_by_second is not None and nxt in neg_by_second:
