@@ -33,7 +33,8 @@ class RewriteBody(BaseModel):
     )
     max_attempts: int = Field(3, ge=1, le=10, description="Attempts in all, re-asks included.")
     level: Literal["full", "light"] = Field(
-        "full", description="full: write a new answer; light: keep your sentences that pass, rewrite only the flagged ones."
+        "full",
+        description="full: write a new answer; light: keep your sentences that pass, rewrite only the flagged ones.",
     )
 
     def to_request(self) -> RewriteRequest:
