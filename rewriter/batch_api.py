@@ -352,7 +352,6 @@ def _reask_batches(api: BatchAPI, reasks: dict[str, tuple[Row, Loop, list[dict[s
                    writer: ResultWriter, summary: Summary, poll: float, show_progress: bool) -> None:
     """Re-asks as further batches, one round at a time, until every loop has finished."""
     from .llm.batches import batch_request
-
     from .llm.modes import wire_mode
 
     resent: dict[str, int] = {}
