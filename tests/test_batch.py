@@ -288,7 +288,7 @@ def test_a_429_slows_the_whole_batch(tmp_path: Path, monkeypatch: pytest.MonkeyP
     kinds = [e for e, _ in events]
     resume_at = events[kinds.index("429")][1]
     later = [t for e, t in events[kinds.index("429"):] if e == "sent"]
-    assert len(later) == 12 - 3  # only the 3 other first requests were already on their way
+    assert len(later) >= 12 - 3  # at most the 3 other first requests were already on their way
     assert min(later) >= resume_at  # every later request waited the pause out (its length: the throttle tests)
 
 
