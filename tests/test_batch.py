@@ -243,11 +243,13 @@ def peak_in_flight(server: ScriptedServer) -> int:
 
 def test_concurrency_is_bounded_and_every_draft_gets_one_line(tmp_path: Path) -> None:
     # The server answers nothing before 8 requests have arrived: met, it proves 8 were in
-    # flight at once (one at a time would never meet it), on any machine at any load.
+    # flight at once (one at a time would never meet it), on any machine at any load. The mode
+    # is given: in auto mode the first request to a new server goes alone, to learn its mode.
     with ScriptedServer([Scripted.completion(answer_json(CLEAN))], repeat_last=True, barrier=8) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(32)])
         summary = run_batch(inp, tmp_path / "out.jsonl",
-                            options=Options(RewriteRequest("", base_url=server.base_url), concurrency=8))
+                            options=Options(RewriteRequest("", base_url=server.base_url, mode="schema"),
+                                            concurrency=8))
     results = read_results(tmp_path / "out.jsonl")
     assert sorted(r["id"] for r in results) == list(range(32))  # ids keep their JSON type
     assert (summary.ok, summary.findings, summary.errors, summary.exit_code) == (32, 0, 0, 0)
@@ -352,8 +354,10 @@ def test_a_request_cancelled_while_it_waits_keeps_no_slot() -> None:
 def test_never_more_requests_on_the_wire_than_concurrency(tmp_path: Path) -> None:
     with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.01, repeat_last=True, barrier=4) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(40)])
+        # The mode is given, as above: no lone first request to learn it.
         summary = run_batch(inp, tmp_path / "out.jsonl",
-                            options=Options(RewriteRequest("", base_url=server.base_url), concurrency=4))
+                            options=Options(RewriteRequest("", base_url=server.base_url, mode="schema"),
+                                            concurrency=4))
     assert summary.ok == 40
     assert server.barrier_met.is_set()  # all four slots used...
     assert peak_in_flight(server) == 4  # ...never a fifth (the readied drafts wait their turn)
