@@ -345,8 +345,12 @@ class Summary:
         skipped = f"; {self.skipped} already in {out}, skipped" if self.skipped else ""
         if self.earlier_not_ok:
             skipped += f" ({self.earlier_not_ok} of them with findings or errors)"
-        return (f"{self.done} drafts rewritten in {self.seconds:.1f} s{rate}: {self.ok} ok, "
-                f"{self.findings} with findings, {self.errors} errors{skipped}; results in {out}")
+        return (f"{_count(self.done, 'draft')} rewritten in {self.seconds:.1f} s{rate}: {self.ok} ok, "
+                f"{self.findings} with findings, {_count(self.errors, 'error')}{skipped}; results in {out}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 class Progress:

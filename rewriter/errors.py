@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from .models import Finding
-    from .results import Attempt
+    from .results import Attempt, Variant
 
 
 class RewriterError(Exception):
@@ -61,17 +61,20 @@ class ServiceError(RewriterError):
 
 
 class StillNegativeError(RewriterError):
-    """Every attempt still had error-level findings; carries the best one."""
+    """Every attempt still had error-level findings; carries the best one.
+
+    With several variants asked for, `variants` holds each (best first), none of them clean."""
 
     exit_code = 1
 
     def __init__(self, message: str, *, best: Attempt, attempts: tuple[Attempt, ...],
-                 engine: str = "llm", model: str | None = None) -> None:
+                 engine: str = "llm", model: str | None = None, variants: tuple[Variant, ...] = ()) -> None:
         super().__init__(message)
         self.best = best
         self.attempts = attempts
         self.engine = engine
         self.model = model
+        self.variants = variants
 
     @property
     def findings(self) -> tuple[Finding, ...]:

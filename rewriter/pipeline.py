@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from .config import SETUP_HELP, llm_configured
 from .errors import ConfigurationError, InputError, ServiceError, StillNegativeError
+from .left_out import complete as complete_left_out
 from .models import LEVELS, TONES, Context, Finding, Report
 from .request import EngineChoice, RewriteOptions, RewriteRequest
 from .results import Attempt, Reframe, Rewrite
 from .validate import check
+from .variants import Outcome, check_count, combine
 
 if TYPE_CHECKING:
-    from .llm import LLMConfig, Reply
+    from .llm import LLM, AsyncLLM, LLMConfig, Reply
     from .prompts import Prompts
     from .redact import Redactor
 
@@ -57,6 +59,7 @@ def _validate_inputs(request: RewriteRequest) -> tuple[Context, tuple[str, ...]]
         raise InputError(f"unknown tone {tone!r}: use one of {', '.join(TONES)}")
     if level not in LEVELS:
         raise InputError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+    check_count(request.variants)
     notices: list[str] = []
     posting = job_posting.strip() if job_posting else None
     if posting and len(posting) > MAX_POSTING_CHARS:
@@ -115,12 +118,9 @@ def _loop(
     ServiceError when no attempt produced a usable answer at all.
     """
     from .guard import not_an_answer
-    from .llm.modes import wire_mode
-    from .schema import schema_for_prompt
 
     def system_prompt() -> str:
-        # JSON mode carries the schema in the prompt too: not every server constrains to it.
-        return prompts.system(json_schema=schema_for_prompt() if wire_mode(config) == "json" else None)
+        return _system_prompt(config, prompts)
 
     user = {"role": "user", "content": prompts.user(draft, context)}
     carried: tuple[dict[str, str], ...] = ()  # the last answer and its findings, nothing older
@@ -171,6 +171,20 @@ def _loop(
     )
 
 
+def _system_prompt(config: LLMConfig, prompts: Prompts) -> str:
+    from .llm.modes import wire_mode
+    from .schema import schema_for_prompt
+
+    # JSON mode carries the schema in the prompt too: not every server constrains to it.
+    return prompts.system(json_schema=schema_for_prompt() if wire_mode(config) == "json" else None)
+
+
+def _opening(draft: str, context: Context, config: LLMConfig, prompts: Prompts) -> tuple[dict[str, str], ...]:
+    """The messages of a first attempt, as the loop sends them: the system prompt and the draft."""
+    return ({"role": "system", "content": _system_prompt(config, prompts)},
+            {"role": "user", "content": prompts.user(draft, context)})
+
+
 def _position(f: Finding) -> tuple[int, int, str]:
     return f.start, f.end, f.rule
 
@@ -206,7 +220,7 @@ def choose_engine(engine: str, base_url: str | None = None, client: Any = None) 
     return "offline"
 
 
-def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
+def _offline(draft: str, context: Context, notices: tuple[str, ...], variant: int = 0) -> Rewrite:
     try:
         from .offline import compose
     except ImportError:
@@ -218,7 +232,8 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
     if any(n.startswith(NOT_ENGLISH) for n in notices) or (english is not None and not english(draft)):
         raise InputError("the draft does not read as English, and the offline engine writes English only; "
                          f"an LLM can rewrite it: {SETUP_HELP}")
-    composition = compose(draft, context)
+    # variant 0 is compose's default wording (a test's stand-in compose may take no variant)
+    composition = compose(draft, context, variant=variant) if variant else compose(draft, context)
     # The offline engine checks its own answer (validator + structural checks): any
     # error there means ok is false, never a broken answer passed off as clean.
     if composition.findings is not None:
@@ -245,10 +260,40 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
         findings=report.findings,
         reasons=composition.reasons,
         facts_kept=composition.facts_kept,
-        left_out=composition.left_out,
+        left_out=complete_left_out(draft, composition.answer, composition.left_out),
         attempts=(attempt,),
         notices=notices,
     )
+
+
+def _offline_variants(draft: str, context: Context, notices: tuple[str, ...], count: int) -> Rewrite:
+    """`count` different wordings (compose's variant 0, 1, 2, ...), each checked, best first.
+
+    Two variants can word a draft alike; a few more are tried than asked for, so that
+    `count` distinct answers come back whenever the engine has them."""
+    import inspect
+
+    from .offline import compose
+
+    tries = count * 2 + 2 if "variant" in inspect.signature(compose).parameters else 1
+    outcomes: list[Outcome] = []
+    distinct: set[str] = set()
+    for variant in range(tries):
+        outcome: Outcome
+        try:
+            outcome = _offline(draft, context, notices, variant)
+        except StillNegativeError as exc:
+            outcome = exc
+        answer = outcome.answer if isinstance(outcome, Rewrite) else outcome.best.answer or ""
+        if answer in distinct:
+            continue
+        distinct.add(answer)
+        outcomes.append(outcome)
+        if len(outcomes) == count:
+            break
+    why = "the offline engine has no other wording for this draft" if tries > 1 else \
+        "this offline engine writes one wording per draft"
+    return combine(outcomes, count, why_fewer=why)
 
 
 # ---------------------------------------------------------------- before the first request
@@ -257,11 +302,14 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """What `prepare()` gives: the offline engine's finished `result`, or the LLM's re-ask
-    `loop` (not started) and the `config` its requests use."""
+    `loop` (not started) and the `config` its requests use. With variants=N, `others`
+    holds the loops of variants 2..N: N runs of the same loop, each re-asked on its own."""
 
     result: Rewrite | None = None
     loop: ReaskLoop | None = None
     config: LLMConfig | None = None
+    others: tuple[ReaskLoop, ...] = ()
+    opening: tuple[dict[str, str], ...] = ()  # with others: the first messages, the same for every loop
 
     def run(self, client: Any = None) -> Rewrite:
         """Drive the loop with synchronous requests (`client`: the caller's openai.OpenAI)."""
@@ -270,7 +318,10 @@ class Prepared:
         assert self.loop is not None and self.config is not None
         from .llm import LLM
 
-        return drive(self.loop, LLM(self.config, client).complete)
+        llm = LLM(self.config, client)
+        if not self.others:
+            return drive(self.loop, llm.complete)
+        return _drive_variants((self.loop, *self.others), self.opening, llm)
 
     async def arun(self, client: Any = None) -> Rewrite:
         """Drive the loop with asynchronous requests (`client`: the caller's openai.AsyncOpenAI)."""
@@ -279,7 +330,10 @@ class Prepared:
         assert self.loop is not None and self.config is not None
         from .llm import AsyncLLM
 
-        return await adrive(self.loop, AsyncLLM(self.config, client).complete)
+        llm = AsyncLLM(self.config, client)
+        if not self.others:
+            return await adrive(self.loop, llm.complete)
+        return await _adrive_variants((self.loop, *self.others), self.opening, llm)
 
 
 def prepare(request: RewriteRequest, *, client: Any = None, config: LLMConfig | None = None) -> Prepared:
@@ -295,6 +349,8 @@ def prepare(request: RewriteRequest, *, client: Any = None, config: LLMConfig | 
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:
         raise InputError(f"timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {timeout}")
     if config is None and choose_engine(request.engine, request.base_url, client) == "offline":
+        if request.variants > 1:
+            return Prepared(result=_offline_variants(request.draft, context, notices, request.variants))
         return Prepared(result=_offline(request.draft, context, notices))
     from .llm import PLACEHOLDER_KEY, LLMConfig
     from .prompts import Prompts
@@ -318,31 +374,95 @@ def prepare(request: RewriteRequest, *, client: Any = None, config: LLMConfig | 
         if redactor.count:
             notices += (f"{redactor.count} private detail{'s' * (redactor.count != 1)} ({redactor.kinds()}) "
                         "replaced by placeholders before sending, restored in the answer",)
-    loop = _loop(draft, context, config=config, prompts=prompts, max_attempts=request.max_attempts, notices=notices,
-                 restore=(redactor, *original) if redactor is not None else None)
-    return Prepared(loop=loop, config=config)
+    loops = tuple(
+        _loop(draft, context, config=config, prompts=prompts, max_attempts=request.max_attempts, notices=notices,
+              restore=(redactor, *original) if redactor is not None else None)
+        for _ in range(request.variants)
+    )
+    opening = _opening(draft, context, config, prompts) if len(loops) > 1 else ()
+    return Prepared(loop=loops[0], config=config, others=loops[1:], opening=opening)
 
 
-def drive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Reply]) -> Rewrite:
-    """Step the re-ask loop to its end, each attempt's messages sent with `complete`."""
+def drive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Reply], first: Reply | None = None) -> Rewrite:
+    """Step the re-ask loop to its end, each attempt's messages sent with `complete`.
+
+    `first`: the reply to the first attempt, when it was already fetched (variants share
+    one request for their first answers)."""
     try:
         messages = next(loop)
+        reply = first if first is not None else complete(messages)
         while True:
-            messages = loop.send(complete(messages))
+            messages = loop.send(reply)
+            reply = complete(messages)
     except StopIteration as stop:
-        result: Rewrite = stop.value
+        result: Rewrite = stop.value  # the loop's return value
         return result
 
 
-async def adrive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Awaitable[Reply]]) -> Rewrite:
+async def adrive(loop: ReaskLoop, complete: Callable[[list[dict[str, str]]], Awaitable[Reply]],
+                 first: Reply | None = None) -> Rewrite:
     """The async twin of drive()."""
     try:
         messages = next(loop)
+        reply = first if first is not None else await complete(messages)
         while True:
-            messages = loop.send(await complete(messages))
+            messages = loop.send(reply)
+            reply = await complete(messages)
     except StopIteration as stop:
-        result: Rewrite = stop.value
+        result: Rewrite = stop.value  # the loop's return value
         return result
+
+
+# ---------------------------------------------------------------- variants: N runs of the one loop
+
+
+def _drive_variants(loops: tuple[ReaskLoop, ...], opening: tuple[dict[str, str], ...], llm: LLM) -> Rewrite:
+    """N loops with synchronous requests: their first answers from one request with n=N where
+    the server honours it, otherwise N requests at once (threads); then each loop goes on
+    (re-asks) on its own."""
+    import threading
+
+    firsts = llm.complete_n([dict(m) for m in opening], len(loops))
+    outcomes: list[Outcome | BaseException | None] = [None] * len(loops)
+
+    def run(index: int) -> None:
+        try:
+            outcomes[index] = drive(loops[index], llm.complete, firsts[index] if index < len(firsts) else None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+            outcomes[index] = exc
+
+    # Daemon threads: on Ctrl-C the process exits at once instead of waiting out requests no one will read.
+    threads = [threading.Thread(target=run, args=(i,), daemon=True, name=f"rewriter-variant-{i + 1}")
+               for i in range(len(loops))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return combine([_outcome(o) for o in outcomes], len(loops))
+
+
+def _outcome(value: Outcome | BaseException | None) -> Outcome:
+    """A variant's outcome, or the unexpected failure of its thread raised here."""
+    if isinstance(value, (Rewrite, StillNegativeError, ServiceError)):
+        return value
+    raise value if value is not None else AssertionError("a variant's thread ended without an outcome")
+
+
+async def _adrive_variants(loops: tuple[ReaskLoop, ...], opening: tuple[dict[str, str], ...],
+                           llm: AsyncLLM) -> Rewrite:
+    """The async twin of _drive_variants(): N loops gathered on one event loop."""
+    import asyncio
+
+    firsts = await llm.complete_n([dict(m) for m in opening], len(loops))
+
+    async def run(index: int) -> Outcome:
+        try:
+            return await adrive(loops[index], llm.complete, firsts[index] if index < len(firsts) else None)
+        except (StillNegativeError, ServiceError) as exc:
+            return exc
+
+    outcomes = await asyncio.gather(*(run(i) for i in range(len(loops))))
+    return combine(outcomes, len(loops))
 
 
 # ---------------------------------------------------------------- the public API
@@ -372,10 +492,13 @@ def rewrite(
 
     The options are RewriteRequest's fields (role, company, job_posting, tone, seconds,
     engine, model, base_url, mode, max_attempts, prompts_dir, timeout, redact,
-    redact_names, level). `client` may be the caller's own openai.OpenAI.
+    redact_names, level, variants). `client` may be the caller's own openai.OpenAI.
     `tone` is one of models.TONES and changes the wording; `seconds` sets the spoken
     length (150 words a minute). `level="light"` keeps the user's own sentences that
     pass and rewrites only what the validator flags; "full" (default) writes anew.
+
+    `variants=N` (1-5) asks for N different answers, each checked (and re-asked) on
+    its own: `result.variants` holds them, best first, and `result.answer` is the best.
 
     `timeout` bounds each request in seconds (default 60); a request that takes
     longer is retried like any transient failure, within the retry budget.

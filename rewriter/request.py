@@ -35,6 +35,7 @@ class RewriteRequest:
     redact: bool = False  # private details replaced by placeholders before sending
     redact_names: Sequence[str] = ()  # names kept from the LLM too (implies redact); stored as a tuple
     level: str = "full"  # full: write anew; light: keep the user's sentences that pass (models.LEVELS)
+    variants: int = 1  # distinct answers to return, best first (1-5), each checked on its own
 
     def __post_init__(self) -> None:
         if not isinstance(self.redact_names, tuple):  # a caller's list is copied: frozen means frozen
@@ -59,6 +60,7 @@ class RewriteOptions(TypedDict, total=False):
     redact: bool
     redact_names: Sequence[str]
     level: str
+    variants: int
 
 
 FIELDS = frozenset(f.name for f in fields(RewriteRequest))

@@ -83,8 +83,55 @@ class Attempt:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """One of several answers asked for (`variants=N`), checked on its own.
+
+    `ok` is False when its best attempt kept an error: it is shown with its findings,
+    never as clean."""
+
+    answer: str
+    findings: tuple[Finding, ...] = ()
+    reasons: tuple[Reframe, ...] = ()
+    facts_kept: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
+    attempts: tuple[Attempt, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def error_count(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def usage(self) -> Usage:
+        return Usage.sum(a.usage for a in self.attempts)
+
+    @classmethod
+    def of(cls, outcome: Rewrite | StillNegativeError) -> Variant:
+        if isinstance(outcome, Rewrite):
+            return cls(outcome.answer, outcome.findings, outcome.reasons, outcome.facts_kept, outcome.left_out,
+                       outcome.attempts)
+        return cls(outcome.best.answer or "", outcome.findings, attempts=outcome.attempts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "ok": self.ok,
+            "findings": [f.to_dict() for f in self.findings],
+            "reasons": [{"reason": r.reason, "reframed_as": r.reframed_as} for r in self.reasons],
+            "left_out": list(self.left_out),
+            "attempts": len(self.attempts),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Rewrite:
-    """The result of a rewrite: an answer with no error-level finding."""
+    """The result of a rewrite: an answer with no error-level finding.
+
+    With `variants=N` (N > 1), `variants` holds the N answers, best first (the first is
+    this one); each says whether it is clean. With one answer asked for it is empty."""
 
     answer: str
     engine: Engine
@@ -95,9 +142,13 @@ class Rewrite:
     left_out: tuple[str, ...] = ()
     attempts: tuple[Attempt, ...] = ()
     notices: tuple[str, ...] = ()  # things the user should know, e.g. a trimmed job posting
+    variants: tuple[Variant, ...] = ()  # with variants=N: every answer, best first
 
     @property
     def usage(self) -> Usage:
+        """What the rewrite cost: every attempt, of every variant."""
+        if self.variants:
+            return Usage.sum(v.usage for v in self.variants)
         return Usage.sum(a.usage for a in self.attempts)
 
     def to_record(self, *, attempts_detail: bool = True) -> dict[str, Any]:
@@ -132,7 +183,9 @@ def to_record(
     line (with its id in front) and the web API all use it.
 
     `status` is ok (a clean answer), findings (the best answer, NOT clean: its findings
-    say what to fix) or error (no answer; `message` says why). `attempts` is the list of
+    say what to fix) or error (no answer; `message` says why). `variants` lists each answer
+    (answer, ok, findings, ...), best first: one unless several were asked for; `answer` is
+    always the best. `attempts` (of the best answer) is the list of
     attempts, or with `attempts_detail=False` (a batch line, kept short) their number.
     `engine` and `model` name what was used when the outcome itself does not say.
     """
@@ -141,11 +194,12 @@ def to_record(
             "ok", outcome.answer, outcome.engine, outcome.model, outcome.findings, outcome.attempts,
             reasons=[{"reason": r.reason, "reframed_as": r.reframed_as} for r in outcome.reasons],
             facts_kept=list(outcome.facts_kept), left_out=list(outcome.left_out), notices=list(outcome.notices),
-            message=None, attempts_detail=attempts_detail,
+            message=None, attempts_detail=attempts_detail, variants=outcome.variants or (Variant.of(outcome),),
         )
     if isinstance(outcome, StillNegativeError):
         return _record("findings", outcome.best.answer, outcome.engine, outcome.model, outcome.findings,
-                       outcome.attempts, message=str(outcome), attempts_detail=attempts_detail)
+                       outcome.attempts, message=str(outcome), attempts_detail=attempts_detail,
+                       variants=outcome.variants or (Variant.of(outcome),))
     if isinstance(outcome, RewriterError):
         message = str(outcome)
     else:  # not a RewriterError: a bug. Its text could hold anything, so only its type is shown.
@@ -157,8 +211,9 @@ def _record(
     status: Status, answer: str | None, engine: str | None, model: str | None, findings: tuple[Finding, ...],
     attempts: tuple[Attempt, ...], *, message: str | None, attempts_detail: bool,
     reasons: list[dict[str, str]] | None = None, facts_kept: list[str] | None = None,
-    left_out: list[str] | None = None, notices: list[str] | None = None,
+    left_out: list[str] | None = None, notices: list[str] | None = None, variants: tuple[Variant, ...] = (),
 ) -> dict[str, Any]:
+    usage = Usage.sum(v.usage for v in variants) if len(variants) > 1 else Usage.sum(a.usage for a in attempts)
     return {
         "status": status,
         "ok": status == "ok",
@@ -170,7 +225,8 @@ def _record(
         "facts_kept": facts_kept or [],
         "left_out": left_out or [],
         "attempts": [a.to_dict() for a in attempts] if attempts_detail else len(attempts),
-        "usage": Usage.sum(a.usage for a in attempts).to_dict(),
+        "usage": usage.to_dict(),
         "notices": notices or [],
         "message": message,
+        "variants": [v.to_dict() for v in variants],
     }

@@ -41,12 +41,14 @@ ISOLATED_PREFIXES = ("OPENAI_", "REWRITER_")
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """A developer's own key, server, model or settings must not change what a test sends:
     every OPENAI_* and REWRITER_* variable is gone for every test, in process and in the
-    children it starts (`child_env`). The one place the environment is cleaned."""
+    children it starts (`child_env`). The one place the environment is cleaned. Drafts a
+    failed rewrite saves ($XDG_STATE_HOME/rewriter/drafts) never land in the user's home."""
     for name in [n for n in os.environ if n.startswith(ISOLATED_PREFIXES)]:
         monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state", numbered=True)))
 
 
 @pytest.fixture(autouse=True)

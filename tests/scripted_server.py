@@ -40,6 +40,10 @@ class Scripted:
     delay: float = 0.0  # seconds before answering (latency, or a timeout test)
     reset: bool = False  # send the headers and half the body, then reset the connection
     hold: threading.Event | None = None  # answer only once the test sets it (a readiness signal, not a delay)
+    # Answer only a request whose body holds this text (e.g. the answer a re-ask quotes);
+    # such entries are chosen before the plain ones. For concurrent requests (variants),
+    # whose order of arrival varies, this keeps a recording the same every time.
+    match: str | None = None
 
     @classmethod
     def completion(
@@ -78,6 +82,25 @@ class Scripted:
             },
         }
         return cls(200, body, dict(headers or {}), delay, hold=hold)
+
+    @classmethod
+    def choices(cls, contents: Sequence[str], *, prompt_tokens: int = 120, completion_tokens: int = 80) -> Scripted:
+        """A completion with one choice per content, as a server that honours `n` answers."""
+        first = cls.completion(contents[0], prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+        body = dict(first.body)
+        body["id"] = "chatcmpl-scripted-" + hashlib.sha256("|".join(contents).encode()).hexdigest()[:12]
+        body["choices"] = [
+            {"index": i, "message": {"role": "assistant", "content": c, "refusal": None}, "finish_reason": "stop",
+             "logprobs": None}
+            for i, c in enumerate(contents)
+        ]
+        body["usage"] = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens * len(contents),
+                         "total_tokens": prompt_tokens + completion_tokens * len(contents)}
+        return cls(200, body)
+
+    def when(self, text: str) -> Scripted:
+        """This response, kept for the request whose body holds `text`."""
+        return replace(self, match=text)
 
     @classmethod
     def models(cls, *ids: str) -> Scripted:
@@ -219,13 +242,25 @@ class ScriptedServer:
         return len(self.script)
 
     # -------------------------------------------------------------- requests
-    def _next(self) -> Scripted:
+    def _answer(self, raw: bytes) -> Scripted:
+        """The response to a chat request: an entry kept for it (`Scripted.when`), else the next."""
+        text = raw.decode("utf-8", "replace")
         with self._lock:
-            if not self.script:
+            for i, entry in enumerate(self.script):
+                # json.dumps: the text as it appears inside the request's JSON strings
+                if entry.match is not None and json.dumps(entry.match)[1:-1] in text:
+                    return self.script.pop(i)
+        return self._next()
+
+    def _next(self) -> Scripted:
+        """The next plain entry of the script (entries kept for a request are skipped)."""
+        with self._lock:
+            plain = next((i for i, entry in enumerate(self.script) if entry.match is None), None)
+            if plain is None:
                 return Scripted.error(500, "scripted server: script exhausted", type_="server_error")
             if self.repeat_last and len(self.script) == 1:
                 return self.script[0]
-            return self.script.pop(0)
+            return self.script.pop(plain)
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         path = handler.path.split("?", 1)[0]
@@ -249,7 +284,7 @@ class ScriptedServer:
         elif (method, path) not in ROUTES:
             response = Scripted.error(404, f"no route {method} {path}", type_="not_found")
         else:
-            response = self._next()
+            response = self._answer(raw)
         if response.hold is not None:
             response.hold.wait(self.HOLD_LIMIT)
         delay = response.delay + self.latency

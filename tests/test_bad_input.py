@@ -180,9 +180,16 @@ def test_one_100kb_line_is_checked_quickly(run_cli: RunCli, tmp_path: Path) -> N
     assert any(f.rule == "length.rambling" for f in report.findings)
     for f in report.findings:
         assert line[f.start:f.end] == f.excerpt
+    # Changed on purpose (issue 15): `rewriter check` refuses text over its limit (exit 2, one
+    # line) instead of printing every finding; the longest text it takes keeps exact spans.
+    from rewriter.cli.check_cmd import MAX_CHECK_CHARS
+
     proc = run(run_cli, "check", ["--file", file_with(tmp_path, line.encode()), "--json"])
+    assert proc.returncode == 2 and f"the limit is {MAX_CHECK_CHARS:,}" in one_error_line(proc)
+    longest = line[:MAX_CHECK_CHARS]
+    proc = run(run_cli, "check", ["--file", file_with(tmp_path, longest.encode()), "--json"])
     assert proc.returncode == 1
-    assert_spans(json.loads(proc.stdout), line)
+    assert_spans(json.loads(proc.stdout), longest)
 
 
 def test_a_long_job_posting_is_trimmed_with_a_notice(live_server: ScriptedServer,
@@ -283,9 +290,13 @@ def test_check_on_a_terminal_never_echoes_control_characters(tmp_path: Path) -> 
     assert b"Traceback" not in output
 
 
-def test_a_bad_job_posting_keeps_a_piped_draft(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_a_bad_job_posting_is_a_usage_error_that_saves_nothing(run_cli: RunCli, live_server: ScriptedServer,
+                                                              tmp_path: Path) -> None:
+    # Changed on purpose (issue 15): drafts are saved on exit 1, 3 and 130 only, as the README
+    # says; a usage error (exit 2) ran nothing, and the piped draft is still where it came from.
+    from rewriter.cli.drafts import saved
+
     proc = run(run_cli, "rewrite", ["-", "--job-posting", str(tmp_path)], stdin=DRAFT.encode(), server=live_server)
     assert proc.returncode == 2 and "directory" in one_error_line(proc)
-    saved = re.search(r"saved in (\S+)", proc.stderr)
-    assert saved and Path(saved.group(1)).read_text(encoding="utf-8") == DRAFT
+    assert "saved" not in proc.stderr and saved() == []
     assert live_server.received == []

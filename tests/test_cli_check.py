@@ -107,12 +107,19 @@ def test_usage_error_exits_2(run_cli: RunCli) -> None:
     assert "Traceback" not in proc.stderr
 
 
-def test_one_megabyte_finishes_in_seconds(run_cli: RunCli, tmp_path: Path) -> None:
+def test_one_megabyte_is_refused_by_the_cli_and_still_checked_by_the_library(run_cli: RunCli, tmp_path: Path) -> None:
+    # Changed on purpose (issue 15): `rewriter check` now has an input limit (exit 2, one
+    # line) instead of printing hundreds of findings; check() itself still copes with 1 MB.
+    from rewriter import check
+    from rewriter.cli.check_cmd import MAX_CHECK_CHARS
+
     big = tmp_path / "big.txt"
     big.write_text((NEGATIVE + " " + POSITIVE + "\n") * 2800, encoding="utf-8")  # ~1 MB
     assert big.stat().st_size > 1_000_000
     proc = run_cli("check", "--file", str(big), "--json")
-    assert proc.returncode == 1  # its time is measured by benchmarks/bench_check.py, not bounded here
+    assert_clean_error(proc)
+    assert f"the limit is {MAX_CHECK_CHARS:,}" in proc.stderr and proc.stdout == ""
+    assert not check(big.read_text(encoding="utf-8")).ok
 
 
 def test_control_characters_are_not_echoed_raw(run_cli: RunCli) -> None:

@@ -68,7 +68,9 @@ def test_the_key_is_not_in_the_cli_output_even_with_debug_logs(case: Case, live_
                           capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path)
     assert proc.returncode == case.exit
     assert "SENTINEL" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
-    for saved in tmp_path.glob("rewriter-draft-*"):  # the saved draft holds the draft only
+    from rewriter.cli.drafts import saved as saved_drafts
+
+    for saved in saved_drafts():  # the saved draft holds the draft only
         assert "SENTINEL" not in saved.read_text(encoding="utf-8")
 
 

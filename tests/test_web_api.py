@@ -133,11 +133,12 @@ def test_the_docs_describe_the_real_shapes(app: ASGIApp) -> None:
     shapes = schema["components"]["schemas"]
     record = rewrite(DRAFT, engine="offline").to_record()
     assert set(shapes["RecordDoc"]["properties"]) <= set(record)  # a new record field may come before its doc
-    assert set(record) - set(shapes["RecordDoc"]["properties"]) <= {"variants"}
+    assert set(record) == set(shapes["RecordDoc"]["properties"])
+    assert set(shapes["VariantDoc"]["properties"]) == set(record["variants"][0])
     assert set(shapes["CheckDoc"]["properties"]) == set(check(BLUNT_ANSWER).to_dict())
     assert set(shapes["FindingDoc"]["properties"]) == set(Finding._fields)
     assert set(shapes["RewriteBody"]["properties"]) >= {"draft", "role", "company", "job_posting", "tone",
-                                                         "seconds", "engine", "max_attempts"}
+                                                         "seconds", "engine", "max_attempts", "variants"}
     page = call(app, "GET", "/docs")
     assert page.status_code == 200 and "/api/rewrite" in page.text and "RecordDoc" in page.text
     assert not re.search(r"(src|href)=\"(https?:)?//", page.text)  # FastAPI's own docs load from a CDN: not these
@@ -157,11 +158,12 @@ def test_the_docs_describe_the_real_shapes(app: ASGIApp) -> None:
     (b'{"draft": "my boss is awful", "seconds": "soon"}', 422, "seconds"),
     (b'{"draft": "my boss is awful", "engine": "gpt"}', 422, "engine"),
     (b'{"draft": "my boss is awful", "max_attempts": 0}', 422, "max_attempts"),
+    (b'{"draft": "my boss is awful", "variants": 6}', 422, "variants"),
     (b'{"draft": "my boss is awful", "jobposting": "x"}', 422, "jobposting"),
     (b'["my boss is awful"]', 422, "JSON object"),
     (b'{"draft": ["my boss"]}', 422, "draft"),
 ], ids=["not-json", "no-body", "empty", "blank", "too-long", "seconds-range", "missing", "seconds-type",
-        "engine", "attempts", "unknown-field", "list", "draft-type"])
+        "engine", "attempts", "variants", "unknown-field", "list", "draft-type"])
 def test_rewrite_refuses_bad_input_with_a_message(app: ASGIApp, body: bytes, status: int, says: str) -> None:
     response = call(app, "POST", "/api/rewrite", content=body, headers={"content-type": "application/json"})
     assert says in assert_error(response, status)["message"]
@@ -242,6 +244,17 @@ def test_an_llm_rewrite(llm: ScriptedServer) -> None:
     assert record["status"] == "ok" and record["engine"] == "llm" and record["answer"] == CLEAN
     assert record["reasons"] == [{"reason": "oversight", "reframed_as": "more ownership"}]
     assert len(llm.received) == 1
+
+
+def test_variants_through_the_api_are_the_cli_records_variants(llm: ScriptedServer) -> None:
+    second = ("Coordinating projects for marketing taught me how much I enjoy bringing people and deadlines "
+              "together, and I'm ready to lead projects myself.")
+    llm.script = [Scripted.choices([answer_json(CLEAN), answer_json(second)])]
+    record = call(create_app(), "POST", "/api/rewrite", json={"draft": "my boss micromanages me. I coordinate "
+                                                                        "projects for marketing", "variants": 2}).json()
+    assert record["status"] == "ok" and {v["answer"] for v in record["variants"]} == {CLEAN, second}
+    assert record["answer"] == record["variants"][0]["answer"] and all(v["ok"] for v in record["variants"])
+    assert len(llm.received) == 1 and llm.received[0].body["n"] == 2
 
 
 def test_an_answer_that_stays_negative_comes_back_with_its_findings(llm: ScriptedServer) -> None:

@@ -532,3 +532,23 @@ def test_variants_are_shown_when_the_record_has_them(page: tuple[Page, Console],
     tab.get_by_role("heading", name="Other versions").wait_for()
     assert tab.locator(".variant .answer").all_inner_texts() == [CLEAN]
     console.assert_clean()
+
+
+def test_the_page_asks_for_the_number_of_answers_chosen(page: tuple[Page, Console], offline: Served) -> None:
+    """Issue 15: the page's "Answers to choose from" reaches the API as `variants`."""
+    tab, console = page
+    tab.goto(offline.url)
+    record = api(offline, "/api/rewrite", {"draft": DRAFT})
+    sent: list[dict[str, object]] = []
+
+    def answer(route: Any) -> None:
+        sent.append(json.loads(route.request.post_data or "{}"))
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(record))
+
+    tab.route("**/api/rewrite", answer)
+    tab.get_by_label("Your blunt draft").fill(DRAFT)
+    tab.get_by_label("Answers to choose from").select_option("3")
+    tab.get_by_role("button", name="Rewrite", exact=True).click()
+    tab.get_by_role("heading", name="Your answer").wait_for()
+    assert [body["variants"] for body in sent] == [3]
+    console.assert_clean()

@@ -13,12 +13,12 @@ import typer
 from typer._click.exceptions import ClickException
 
 from ..errors import RewriterError
-from .output import error_line, safe
+from .output import error_line, notice, safe
 
 app = typer.Typer(
     name="rewriter",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion (README); ~3 ms of imports
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -55,6 +55,7 @@ def _register_commands() -> None:
     from .batch_cmd import batch_command
     from .check_cmd import check_command
     from .doctor_cmd import doctor_command
+    from .drafts_cmd import drafts_command
     from .principles_cmd import principles_command
     from .rewrite_cmd import rewrite_command
     from .serve_cmd import serve_command
@@ -62,9 +63,21 @@ def _register_commands() -> None:
     app.command("batch")(batch_command)
     app.command("check")(check_command)
     app.command("doctor")(doctor_command)
+    app.command("drafts")(drafts_command)
     app.command("principles")(principles_command)
     app.command("rewrite")(rewrite_command)
     app.command("serve")(serve_command)
+
+
+def _notes_after(exc: BaseException | None) -> None:
+    """What a command noted on its error (where the draft was saved), after the error line."""
+    while exc is not None and not getattr(exc, "__notes__", None):
+        exc = exc.__cause__ or exc.__context__  # typer.Abort wraps the KeyboardInterrupt
+    for note in getattr(exc, "__notes__", ()):
+        first, _, rest = note.partition("\n")
+        notice(first)
+        if rest:
+            print(rest, file=sys.stderr)
 
 
 def main() -> None:
@@ -78,9 +91,11 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except RewriterError as exc:
         error_line(str(exc))
+        _notes_after(exc)
         sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, typer.Abort):
+    except (KeyboardInterrupt, typer.Abort) as exc:
         error_line("interrupted")
+        _notes_after(exc)
         sys.exit(130)
     if result == 130:  # typer turns Ctrl-C inside a command into a return value of 130
         error_line("interrupted")

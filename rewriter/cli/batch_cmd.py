@@ -1,4 +1,4 @@
-"""`rewriter batch IN -o OUT`: rewrite a whole file of drafts, resumably.
+"""`rewriter batch IN -o FILE`: rewrite a whole file of drafts, resumably.
 
 The core is rewriter/batch.py (and rewriter/batch_api.py for `--via openai-batch`);
 this is the skin: options, the progress bar on a terminal, the summary line.
@@ -6,7 +6,10 @@ this is the skin: options, the progress bar on a terminal, the summary line.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -17,14 +20,14 @@ from . import options
 from .output import is_terminal, notice, safe
 
 if TYPE_CHECKING:
-    from ..request import EngineChoice
+    from ..request import EngineChoice, RewriteRequest
 
 
 def batch_command(
     input_path: Annotated[
         Path | None,
         typer.Argument(metavar="IN", help="Drafts: JSON Lines or CSV with id, draft and optional role, company, "
-                       "job_posting, tone, seconds.", show_default=False),
+                       "job_posting, tone, seconds; - reads them from standard input.", show_default=False),
     ] = None,
     output: Annotated[
         Path | None,
@@ -33,8 +36,9 @@ def batch_command(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="auto (by extension: .csv is CSV), jsonl or csv.")] = "auto",
     concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", help="Requests on the wire at once (LLM engine); 1 runs the drafts "
-                          "one by one, in order.")
+        int,
+        typer.Option("--concurrency", "-c", help="Requests on the wire at once (LLM engine); 1 runs the drafts one by "
+                     "one, in order. 8 stays within most accounts' rate limits; a 429 lowers it by itself."),
     ] = 8,
     engine: options.Engine = "auto",
     model: options.Model = None,
@@ -56,20 +60,20 @@ def batch_command(
     ] = None,
     collect: Annotated[
         str | None, typer.Option("--collect", help="Collect the results of an OpenAI batch submitted earlier "
-                                 "(needs IN and -o).", show_default=False)
+                                 "(needs IN and -o/--output).", show_default=False)
     ] = None,
     poll: Annotated[float, typer.Option("--poll", help="Seconds between status checks of an OpenAI batch.")] = 30.0,
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="With --via openai-batch: submit, print the batch id and exit.")
     ] = False,
 ) -> int:
-    """Rewrite every draft of a file; one JSON line per draft in OUT.
+    """Rewrite every draft of a file; one JSON line per draft in the -o/--output file.
 
     Each line: id, status (ok, findings, error), answer, findings, attempts, usage, message.
 
     A failed draft never stops the batch. A stopped run (Ctrl-C, crash, kill -9) resumes when run again.
 
-    Exit status: 0 every draft ok; 1 some have findings or errors (see OUT).
+    Exit status: 0 every draft ok; 1 some have findings or errors (see the output file).
 
     2 usage, configuration or input error (bad file, duplicate ids).
 
@@ -77,9 +81,11 @@ def batch_command(
 
     Examples:
 
-      rewriter batch drafts.jsonl -o results.jsonl --concurrency 16
+      rewriter batch drafts.jsonl -o results.jsonl
 
       rewriter batch drafts.csv -o results.jsonl --engine offline
+
+      cat drafts.jsonl | rewriter batch - -o results.jsonl
     """
     show = is_terminal(sys.stderr)
     if status is not None:
@@ -91,15 +97,50 @@ def batch_command(
         for line in state.errors:
             print(f"  error: {safe(line)}")
         if state.status == "completed":
-            print(f"collect it with: rewriter batch IN -o OUT --collect {state.id}")
+            print(f"collect it with: rewriter batch IN -o results.jsonl --collect {state.id}")
         return 0
     if input_path is None or output is None:
-        raise InputError("give the input file and -o OUT, e.g. rewriter batch drafts.jsonl -o results.jsonl")
-    from .. import batch
+        raise InputError("give the input file (or - for standard input) and -o/--output FILE, "
+                         "e.g. rewriter batch drafts.jsonl -o results.jsonl")
     from ..request import RewriteRequest
 
     shared = RewriteRequest("", engine=cast("EngineChoice", engine), model=model, base_url=base_url, mode=mode,
                             max_attempts=max_attempts, prompts_dir=prompts)
+    with _input(input_path, fmt) as drafts:
+        return _run_batch(drafts, output, fmt, show, shared=shared, concurrency=concurrency, via=via,
+                          collect=collect, reask=reask, poll=poll, no_wait=no_wait)
+
+
+@contextmanager
+def _input(path: Path, fmt: str) -> Iterator[Path]:
+    """The input file; for `-`, standard input in a private temporary file (mode 0600),
+    removed afterwards: the batch reads its input twice (ids checked before any request,
+    then rewritten), and a pipe can be read only once. Unless --format says, standard
+    input is JSON Lines when its first character is `{`, else CSV."""
+    if str(path) != "-":
+        yield path
+        return
+    import tempfile
+
+    data = sys.stdin.buffer.read()
+    if fmt == "auto":
+        fmt = "jsonl" if data.lstrip()[:1] == b"{" else "csv"
+    fd, name = tempfile.mkstemp(prefix="rewriter-batch-", suffix=f".{fmt}")
+    try:
+        with os.fdopen(fd, "wb") as spool:
+            spool.write(data)
+        yield Path(name)
+    except InputError as exc:  # name what the user gave, not the spool file
+        raise InputError(str(exc).replace(name, "standard input")) from None
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _run_batch(input_path: Path, output: Path, fmt: str, show: bool, *, shared: RewriteRequest, concurrency: int,
+               via: str, collect: str | None, reask: str, poll: float, no_wait: bool) -> int:
+    from .. import batch
+
+    engine, base_url = shared.engine, shared.base_url
     options = batch.Options(shared, concurrency=concurrency)
 
     def prepared(summary: batch.Summary) -> None:

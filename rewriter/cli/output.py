@@ -21,6 +21,19 @@ def safe(text: str) -> str:
     return _CONTROL.sub("?", text)
 
 
+def shorten(text: str, limit: int, *, keep: str = "both") -> str:
+    """At most `limit` characters of `text`, cut with "…": its start and end (`both`), its
+    `start` or its `end` (context before a highlighted excerpt is cut at its far side)."""
+    if len(text) <= limit:
+        return text
+    if keep == "start":
+        return text[: limit - 1] + "…"
+    if keep == "end":
+        return "…" + text[len(text) - limit + 1:]
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
 def error_line(message: str) -> None:
     first = safe(message.strip().splitlines()[0] if message.strip() else "unknown error")
     print(f"rewriter: error: {first}", file=sys.stderr)

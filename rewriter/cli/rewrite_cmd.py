@@ -1,22 +1,22 @@
 """`rewriter rewrite`: turn a blunt draft into an answer you can say in an interview.
 
-The draft is never lost: if the rewrite fails (service error, configuration
-error, Ctrl-C) after a draft typed or piped in was read, it is saved to a
-private temporary file whose path is printed on stderr. A draft given with
---file is already on disk and is not copied.
+The draft is never lost: if the rewrite fails (errors remain, exit 1; the service
+failed, exit 3; Ctrl-C, 130) after a draft typed or piped in was read, it is saved in
+a private per-user folder (cli/drafts.py) and its path printed after the error line.
+A usage error (exit 2) saves nothing: the command did not run, and the draft is still
+where it came from. A draft given with --file is already on disk and is not copied.
 """
 
 from __future__ import annotations
 
 import enum
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from ..errors import RewriterError, StillNegativeError
+from ..errors import RewriterError, ServiceError, StillNegativeError
 from ..models import LEVELS, TONES
 from . import options
 from .inputs import read_file, read_text
@@ -29,9 +29,11 @@ DEFAULT_TONE = Tone("professional")
 DEFAULT_LEVEL = Level("full")
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..models import Finding
     from ..request import EngineChoice, RewriteRequest
-    from ..results import Attempt, Rewrite
+    from ..results import Rewrite, Variant
 
 
 def rewrite_command(
@@ -67,9 +69,13 @@ def rewrite_command(
     engine: options.Engine = "auto",
     max_attempts: Annotated[int, typer.Option("--max-attempts", help="Attempts in total, re-asks included.")] = 3,
     timeout: Annotated[
-        float | None,
-        typer.Option("--timeout", help="Seconds to wait for each request to the LLM (default 60).", show_default=False),
-    ] = None,
+        float, typer.Option("--timeout", help="Seconds to wait for each request to the LLM.")
+    ] = 60,  # an int, so that the help shows [default: 60] (the library's default, llm.settings.DEFAULT_TIMEOUT)
+    variants: Annotated[
+        int,
+        typer.Option("--variants", "-n", help="How many different answers to write (1-5), each checked, the best "
+                     "first."),
+    ] = 1,
     redact: Annotated[
         bool,
         typer.Option("--redact", help="Replace emails, phone numbers and URLs with placeholders before sending; "
@@ -93,6 +99,8 @@ def rewrite_command(
       rewriter rewrite "My boss micromanages me and I'm underpaid."
 
       pbpaste | rewriter rewrite - --role "Product Manager" --json
+
+      rewriter rewrite --file draft.txt --variants 3
     """
     text = read_text(draft, file, what="draft")
     try:
@@ -105,15 +113,24 @@ def rewrite_command(
             base_url=base_url, mode=mode, engine=cast("EngineChoice", engine), max_attempts=max_attempts,
             prompts_dir=prompts, timeout=timeout, redact=redact, redact_names=tuple(redact_name or ()),
             level=level.value,
+            variants=variants,
         )
         result = _run(request)
     except StillNegativeError as exc:
         _print_failure(exc, as_json)
-        raise  # app.main prints the one error line and exits 1
-    except (RewriterError, KeyboardInterrupt):
         if file is None:
-            _keep_draft(text)
+            _keep_draft(text, exc)
+        raise  # app.main prints the one error line, then the notes, and exits 1
+    except ServiceError as exc:  # exit 3 (and 1, 130): a usage error (exit 2) saves nothing
+        if file is None:
+            _keep_draft(text, exc)
         raise
+    except KeyboardInterrupt:
+        # typer would turn it into a bare 130; as an error it carries the saved draft's note to app.main
+        interrupted = Interrupted("interrupted")
+        if file is None:
+            _keep_draft(text, interrupted)
+        raise interrupted from None
     if engine == "auto" and result.engine == "offline":
         from ..config import SETUP_HELP
 
@@ -129,6 +146,12 @@ def rewrite_command(
     return 0
 
 
+class Interrupted(RewriterError):
+    """Ctrl-C during a rewrite."""
+
+    exit_code = 130
+
+
 def _run(request: RewriteRequest) -> Rewrite:
     from ..pipeline import rewrite
 
@@ -141,19 +164,17 @@ def _run(request: RewriteRequest) -> Rewrite:
         return rewrite(request=request)
 
 
-def _keep_draft(text: str) -> None:
-    """Save the draft somewhere private and say where, so a failure never loses it."""
-    try:
-        import tempfile  # only on failure: off the start-up path of every command
+def _keep_draft(text: str, exc: BaseException) -> None:
+    """Save the draft somewhere private, and note where on the error: app.main prints the
+    note after the error line, so the error comes first."""
+    from .drafts import save
 
-        fd, path = tempfile.mkstemp(prefix="rewriter-draft-", suffix=".txt")  # mode 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+    try:
+        path = save(text)
     except OSError:
-        notice("could not save your draft to a file; here it is:")
-        print(text, file=sys.stderr)
+        exc.add_note("could not save your draft to a file; here it is:\n" + text)
         return
-    notice(f"your draft is saved in {path}")
+    exc.add_note(f"your draft is saved in {path} (`rewriter drafts` lists saved drafts)")
 
 
 # ---------------------------------------------------------------- output
@@ -165,12 +186,26 @@ def _print_failure(exc: StillNegativeError, as_json: bool) -> None:
 
         print_json(to_record(exc))
         return
-    best: Attempt = exc.best
+    if len(exc.variants) > 1:
+        print("No answer is clean: fix the errors below before you use one.")
+        _print_variants(exc.variants)
+        return
     print("Best attempt (NOT clean: fix the errors below before you use it):")
     print()
-    print(safe(best.answer or ""))
+    print(safe(exc.best.answer or ""))
     print()
     _print_findings(exc.findings)
+
+
+def _print_variants(variants: tuple[Variant, ...]) -> None:
+    """Every variant, numbered, best first; one that kept errors says so, with its findings."""
+    for number, v in enumerate(variants, 1):
+        print()
+        print(f"{number}." + ("" if v.ok else " (NOT clean: fix the errors below before you use it)"))
+        print(safe(v.answer))
+        if v.findings:
+            print()
+            _print_findings(v.findings)
 
 
 def _print_findings(findings: tuple[Finding, ...]) -> None:
@@ -181,18 +216,27 @@ def _print_findings(findings: tuple[Finding, ...]) -> None:
 
 
 def _print_plain(result: Rewrite) -> None:
+    if len(result.variants) > 1:
+        print(f"{len(result.variants)} answers, the best first:")
+        _print_variants(result.variants)
+        _print_left_out(result.left_out)
+        return
     print(safe(result.answer))
     if result.reasons:
         print("\nWhat was reframed:")
         for r in result.reasons:
             print(f"  - {safe(r.reason)} -> {safe(r.reframed_as)}")
-    if result.left_out:
-        print("\nLeft out (complaints and private details):")
-        for item in result.left_out:
-            print(f"  - {safe(item)}")
+    _print_left_out(result.left_out)
     if result.findings:
         print("\nWarnings:")
         _print_findings(result.findings)
+
+
+def _print_left_out(left_out: tuple[str, ...]) -> None:
+    if left_out:
+        print("\nLeft out (complaints and private details):")
+        for item in left_out:
+            print(f"  - {safe(item)}")
 
 
 def _print_rich(result: Rewrite) -> None:
@@ -202,6 +246,19 @@ def _print_rich(result: Rewrite) -> None:
 
     console = Console(highlight=False)
     subtitle = f"{result.engine}" + (f" · {result.model}" if result.model else "")
+    if len(result.variants) > 1:
+        for number, v in enumerate(result.variants, 1):
+            title = f"Answer {number} of {len(result.variants)}" + (" (best)" if number == 1 else "")
+            if not v.ok:
+                title += " NOT clean"
+            console.print(Panel(Text(safe(v.answer)), title=title, subtitle=subtitle,
+                                border_style="green" if v.ok else "red"))
+            for f in v.findings:
+                style = "red" if f.severity == "error" else "yellow"
+                console.print(Text(f"{f.severity} {f.rule} ({f.principle}): \"{safe(f.excerpt)}\"", style=style))
+                console.print(Text(f"  {safe(f.message)} Try: {safe(f.suggestion)}", style="italic"))
+        _rich_left_out(console, result.left_out)
+        return
     console.print(Panel(Text(safe(result.answer)), title="Your answer", subtitle=subtitle, border_style="green"))
     if result.reasons:
         console.print(Text("What was reframed", style="bold"))
@@ -211,10 +268,7 @@ def _print_rich(result: Rewrite) -> None:
             line.append("  →  ")
             line.append(safe(r.reframed_as), style="green")
             console.print(line)
-    if result.left_out:
-        console.print(Text("Left out (complaints and private details)", style="bold"))
-        for item in result.left_out:
-            console.print(Text(f"  • {safe(item)}", style="dim"))
+    _rich_left_out(console, result.left_out)
     for f in result.findings:
         console.print(Text(f"warning {f.rule} ({f.principle}): \"{safe(f.excerpt)}\"", style="yellow"))
         console.print(Text(f"  {safe(f.message)} Try: {safe(f.suggestion)}", style="italic"))
@@ -222,3 +276,11 @@ def _print_rich(result: Rewrite) -> None:
     if attempts > 1:
         console.print(Text(f"({attempts} attempts)", style="dim"))
 
+
+def _rich_left_out(console: Console, left_out: tuple[str, ...]) -> None:
+    from rich.text import Text
+
+    if left_out:
+        console.print(Text("Left out (complaints and private details)", style="bold"))
+        for item in left_out:
+            console.print(Text(f"  • {safe(item)}", style="dim"))

@@ -99,8 +99,10 @@ def extract_json(text: str) -> dict[str, Any] | None:
     return None
 
 
-def interpret(completion: ChatCompletion, config: LLMConfig) -> Reply:
-    """Turn a completion into a Reply; a refusal or a content filter is a ServiceError."""
+def interpret(completion: ChatCompletion, config: LLMConfig, index: int = 0) -> Reply:
+    """Turn a completion (its choice `index`) into a Reply; a refusal or a content filter is a ServiceError.
+
+    The request's usage goes with choice 0 only, so that summing the replies counts it once."""
     if not hasattr(completion, "choices"):
         # The SDK hands back the raw text when a 200 is not JSON: a proxy's or a
         # captive portal's HTML page, or a URL that is not an OpenAI-compatible API.
@@ -111,10 +113,10 @@ def interpret(completion: ChatCompletion, config: LLMConfig) -> Reply:
             kind="connection", status=200,
         )
     u = completion.usage
-    usage = Usage(u.prompt_tokens or 0, u.completion_tokens or 0) if u else Usage()
-    if not completion.choices:
+    usage = Usage(u.prompt_tokens or 0, u.completion_tokens or 0) if u and index == 0 else Usage()
+    if len(completion.choices) <= index:
         return Reply(None, None, usage, "the reply held no answer (no choices)")
-    choice = completion.choices[0]
+    choice = completion.choices[index]
     message = choice.message
     refusal = getattr(message, "refusal", None)
     if refusal:
@@ -140,3 +142,9 @@ def interpret(completion: ChatCompletion, config: LLMConfig) -> Reply:
     if not answer.answer.strip():
         return Reply(None, content, usage, "its answer was empty")
     return Reply(answer, content, usage)
+
+
+def interpret_choices(completion: ChatCompletion, config: LLMConfig) -> list[Reply]:
+    """A Reply for each choice of a completion asked for several (`n`); at least one."""
+    count = len(getattr(completion, "choices", None) or ()) or 1
+    return [interpret(completion, config, index) for index in range(count)]

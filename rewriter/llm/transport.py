@@ -102,6 +102,38 @@ async def acall(fn: Callable[[], Awaitable[T]], config: LLMConfig) -> tuple[T, i
     raise AssertionError("unreachable: tenacity re-raises the last failure")  # pragma: no cover
 
 
+# ---------------------------------------------------------------- several answers in one request
+
+# (base URL, model) seen answering a request for n choices with fewer, or refusing it:
+# later variants go straight to one request each.
+IGNORES_N: set[tuple[str | None, str]] = set()
+
+
+def _n_body(messages: list[dict[str, str]], config: LLMConfig, n: int) -> dict[str, Any] | None:
+    if (config.base_url, config.model) in IGNORES_N:
+        return None
+    return {**_reply.request_kwargs(messages, config), "n": n}
+
+
+def _n_replies(completion: ChatCompletion, config: LLMConfig, n: int, tries: int) -> list[Reply]:
+    replies = [r.with_retries(tries) for r in _reply.interpret_choices(completion, config)]
+    if len(replies) < n:
+        IGNORES_N.add((config.base_url, config.model))
+    return replies[:n]
+
+
+def _refused_n(exc: ServiceError, config: LLMConfig, sent: modes.Wire) -> list[Reply]:
+    """The request for n answers was refused: each variant then asks alone, through complete(),
+    which learns the mode if the response format was the cause. Nothing is learned here: a
+    refusal of this request may be about `n` or about the format, and it cannot tell which."""
+    if modes.should_fall_back(config, sent, exc):
+        return []
+    if exc.kind != "bad_request":
+        raise exc
+    IGNORES_N.add((config.base_url, config.model))  # a 400 not about the format: about `n`
+    return []
+
+
 # ---------------------------------------------------------------- clients
 
 # One client per configuration, reused: a new client per call would pay a TCP
@@ -161,6 +193,23 @@ class LLM:
         modes.learn(config, sent)
         return interpret(completion, config).with_retries(tries)
 
+    def complete_n(self, messages: list[dict[str, str]], n: int) -> list[Reply]:
+        """One request for `n` answers: a Reply per choice the server gave (n where it honours
+        `n`, one where it ignores it, none where it refuses it or is known not to honour it).
+        A json_schema refusal (auto mode) gives none too: each variant then asks alone, in JSON mode."""
+        config = self.config
+        body = _n_body(messages, config, n)
+        if body is None:
+            return []
+        sent = modes.wire_mode(config)
+        post = self.client.post
+        try:
+            completion, tries = call(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), config)
+        except ServiceError as exc:
+            return _refused_n(exc, config, sent)
+        modes.learn(config, sent)
+        return _n_replies(completion, config, n, tries)
+
 
 class AsyncLLM:
     """Asynchronous caller. `client` may be the caller's own openai.AsyncOpenAI."""
@@ -196,6 +245,21 @@ class AsyncLLM:
             return _refused(config, sent, exc)
         modes.learn(config, sent)
         return interpret(completion, config).with_retries(tries)
+
+    async def complete_n(self, messages: list[dict[str, str]], n: int) -> list[Reply]:
+        """The async twin of LLM.complete_n()."""
+        config = self.config
+        body = _n_body(messages, config, n)
+        if body is None:
+            return []
+        sent = modes.wire_mode(config)
+        post = self.client.post
+        try:
+            completion, tries = await acall(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), config)
+        except ServiceError as exc:
+            return _refused_n(exc, config, sent)
+        modes.learn(config, sent)
+        return _n_replies(completion, config, n, tries)
 
 
 def _refused(config: LLMConfig, sent: modes.Wire, error: ServiceError) -> Reply:

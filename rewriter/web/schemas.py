@@ -36,11 +36,13 @@ class RewriteBody(BaseModel):
         "full",
         description="full: write a new answer; light: keep your sentences that pass, rewrite only the flagged ones.",
     )
+    variants: int = Field(1, ge=1, le=5, description="How many different answers to write, each checked, best first.")
 
     def to_request(self) -> RewriteRequest:
         return RewriteRequest(
             self.draft, role=self.role, company=self.company, job_posting=self.job_posting, tone=self.tone,
             seconds=self.seconds, engine=self.engine, max_attempts=self.max_attempts, level=self.level,
+            variants=self.variants,
         )
 
 
@@ -99,6 +101,15 @@ class AttemptDoc(BaseModel):
     retries: int
 
 
+class VariantDoc(BaseModel):
+    answer: str
+    ok: bool = Field(description="False when this answer kept an error: its findings say what.")
+    findings: list[FindingDoc]
+    reasons: list[ReframeDoc]
+    left_out: list[str]
+    attempts: int = Field(description="Attempts this answer took, re-asks included.")
+
+
 class RecordDoc(BaseModel):
     """`rewriter rewrite --json`: also the body of a failed rewrite (status "error")."""
 
@@ -119,6 +130,9 @@ class RecordDoc(BaseModel):
     usage: UsageDoc
     notices: list[str]
     message: str | None
+    variants: list[VariantDoc] = Field(
+        description="Every answer, best first (one unless several were asked for); `answer` is the first."
+    )
 
 
 class ErrorDoc(BaseModel):

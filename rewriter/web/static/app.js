@@ -193,6 +193,7 @@ function rewriteBody() {
     level: optional("level") || "full",
     seconds: seconds === "" ? 60 : Number(seconds),
     engine: offline && offline.checked ? "offline" : "auto",
+    variants: $("variant-count") ? Number($("variant-count").value) || 1 : 1,
   };
 }
 
