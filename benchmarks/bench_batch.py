@@ -138,7 +138,7 @@ def throughput(drafts: int, latency: float, concurrency: int, rounds: int = 3) -
               f"{'':<11} {lat:6.2f} ms {flight:9.2f} {peak:>4}")
     ours = rates["rewriter batch"]
     for name in names[:2]:
-        ratio = statistics.median([o / b for o, b in zip(ours, rates[name])])
+        ratio = statistics.median([o / b for o, b in zip(ours, rates[name], strict=True)])
         print(f"batch / {name}, end to end, same round, median: {ratio:.3f}")
     fraction = statistics.median(ours) / ideal
     print(f"throughput fraction, median of {rounds} rounds (goal >= 0.95): end to end {fraction:.3f} "

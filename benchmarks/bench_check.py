@@ -6,9 +6,11 @@
    sentences (goal <= 1.5x): the project's rules must cost little next to VADER.
 2. `rewriter check` start-up vs `python -c "import typer; <load VADER>"` (goal <= 1.5x):
    nothing heavy (openai, pydantic, rich) may sit on the check path.
+3. Long inputs, the bounds the test suite used to assert (tests bound no time): check()
+   on one 100 KB line (goal < 5 s) and `rewriter check --file` on 1 MB (goal < 60 s).
 
-Each line also gives the ratio of CPU time (the process's own, or the child's user +
-system), which waiting for a busy machine's cores does not inflate.
+Each line of 1. and 2. also gives the ratio of CPU time (the process's own, or the child's
+user + system), which waiting for a busy machine's cores does not inflate.
 """
 
 from __future__ import annotations
@@ -115,6 +117,26 @@ def bench_startup() -> float:
     return worst
 
 
+def bench_long_inputs() -> None:
+    import tempfile
+
+    from rewriter import check
+
+    line = ("my boss never listens and I am underpaid, " * 2500)[:100_000]
+    t_line = best_of(3, lambda: check(line))
+    answer = ("My boss never listens and I'm sick of this dead-end job. I've grown a lot in my four years on the "
+              "support team, and I'm looking for a role with more ownership.\n") * 6200
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "big.txt"
+        big.write_text(answer, encoding="utf-8")
+        size = big.stat().st_size
+        t_file = best_of(3, lambda: subprocess.run([str(EXE), "check", "--file", str(big), "--json"],
+                                                   capture_output=True, check=False))
+    print(f"long inputs: one 100 KB line {t_line:.2f} s (goal < 5 s); `rewriter check --file` on "
+          f"{size / 1e6:.1f} MB {t_file:.2f} s (goal < 60 s)")
+
+
 if __name__ == "__main__":
     bench_validator()
     bench_startup()
+    bench_long_inputs()

@@ -94,8 +94,10 @@ def main() -> None:
     reading = _rate(_honest(_read_only), drafts, args.seconds)
     checking = _rate_answers(answers, args.seconds)
     print("rates per second of CPU time on one core (median of one-pass rounds)")
-    print(f"corpora: {len(drafts)} drafts ({', '.join(CORPORA)}); first pass (incl. loading data): {warm * 1000:.0f} ms")
-    print(f"compose + check: {both:8.0f} drafts/s  ({1000 / both:.2f} ms each: read, write, validator, structural checks)")
+    print(f"corpora: {len(drafts)} drafts ({', '.join(CORPORA)}); "
+          f"first pass (incl. loading data): {warm * 1000:.0f} ms")
+    print(f"compose + check: {both:8.0f} drafts/s  "
+          f"({1000 / both:.2f} ms each: read, write, validator, structural checks)")
     print(f"  read alone:    {reading:8.0f} drafts/s  ({1000 / reading:.2f} ms each: the draft into clauses and slots)")
     print(f"  check alone:   {checking:8.0f} answers/s ({1000 / checking:.2f} ms each: the validator on the answer)")
     print(f"goal >= {GOAL:.0f} drafts/s (compose + check): {'met' if both >= GOAL else 'NOT met'} "

@@ -9,8 +9,9 @@ Runs the real command (`rewriter serve --port 0`, a subprocess on 127.0.0.1) and
 2. first byte of / on a warm server, on a new connection each time (connect included) and
    on one kept-alive connection;
 3. POST /api/check of a 150-word answer over HTTP (one kept-alive connection, a minimal
-   client, JSON both ways), its p50 and p90, beside check() of the same answer in this process and the same request through the
-   ASGI app in process (no socket): the ratios say what HTTP and the framework add.
+   client, JSON both ways), its p50 and p90, beside check() of the same answer in this process
+   and the same request through the ASGI app in process (no socket): the ratios say what HTTP
+   and the framework add.
 
 Every figure comes from this one run; the three in 3. are measured in alternating blocks of
 20, so that a busy machine's noise falls on all three alike. Requests are sequential: this

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from rewriter.validate import rule_findings  # noqa: E402
 from rewriter.validate.doc import Doc  # noqa: E402
-from rewriter.validate.lexicon import load as load_lexicon  # noqa: E402
 from rewriter.validate.head import FEATURES, HEAD_FILE, SIGNALS, sentence_signals, vader_scores  # noqa: E402
+from rewriter.validate.lexicon import load as load_lexicon  # noqa: E402
 from rewriter.validate.rules import told_as_learning  # noqa: E402
 
 FLAG = {"negative", "complaint", "bad_answer"}
@@ -46,7 +46,7 @@ def examples(text: str) -> list[list[float]] | None:
     pivots = {doc.token_sentence(first) for first, _, phrase in doc.matches.get("pivots", ())
               if "sentiment.".startswith(tuple(sections[phrase.group].get("softens", ["sentiment."])))}
     rows = []
-    for index, (signals, (start, end)) in enumerate(zip(sentence_signals(doc), doc.sentences)):
+    for index, (signals, (start, end)) in enumerate(zip(sentence_signals(doc), doc.sentences, strict=False)):
         if index in pivots or not text[start:end].strip():
             continue  # a sentence told as learning is never reported
         values = {**vader_scores(text[start:end]), **signals}
@@ -78,7 +78,7 @@ def load(paths: list[Path]) -> list[tuple[str, int, list[list[float]]]]:
 def score(w: list[float], b: float, rows: list[list[float]]) -> tuple[float, int]:
     best, arg = -math.inf, 0
     for i, x in enumerate(rows):
-        z = b + sum(wk * xk for wk, xk in zip(w, x))
+        z = b + sum(wk * xk for wk, xk in zip(w, x, strict=False))
         if z > best:
             best, arg = z, i
     return best, arg
@@ -149,7 +149,7 @@ def main() -> int:
         b -= passing[-allowed - 1] + 1e-6
     for source, (tp, p, fp, n) in sorted(rates(items, w, b).items()):
         print(f"{source:<10} residual: flagged {tp}/{p} should-flag, {fp}/{n} should-pass")
-    print("weights: " + ", ".join(f"{k} {x:+.3f}" for k, x in zip(FEATURES, w)) + f"; bias {b:+.3f}")
+    print("weights: " + ", ".join(f"{k} {x:+.3f}" for k, x in zip(FEATURES, w, strict=False)) + f"; bias {b:+.3f}")
     if args.dry_run:
         return 0
     data = {
@@ -157,7 +157,7 @@ def main() -> int:
                  "on tests/data/sentences.csv, sentences_more.csv and the dev split of real-world corpora "
                  "kept outside the repository. A sentence is negative overall when the logit is >= 0.",
         "features": list(FEATURES),
-        "weights": {k: round(x, 4) for k, x in zip(FEATURES, w)},
+        "weights": {k: round(x, 4) for k, x in zip(FEATURES, w, strict=False)},
         "bias": round(b, 4),
         "trained_on": {src: {"should_flag": p, "should_pass": n} for src, (_, p, _, n) in rates(items, w, b).items()},
         "options": {"l2": args.l2, "epochs": args.epochs, "rate": args.rate, "max_false_alarms": args.max_false_alarms},

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         if flagged != (label in SHOULD_FLAG):
             misses.append((item, [f"{f.rule}[{f.excerpt}]" for f in report.findings]))
 
-    labels = sorted(totals, key=lambda l: (l not in SHOULD_FLAG, l))
+    labels = sorted(totals, key=lambda label: (label not in SHOULD_FLAG, label))
     print(f"split={args.split}: {len(items)} items from {', '.join(p.name for p in args.corpora)}")
     print(f"{'label':<14}{'n':>5}  {'validator':>10}  {'VADER alone':>12}  goal")
     for label in labels:

@@ -1,17 +1,18 @@
 """Batch rewriting: a file of drafts in, one result line per draft out.
 
-    run_batch(Path("drafts.jsonl"), Path("results.jsonl"), concurrency=8)
+    run_batch(Path("drafts.jsonl"), Path("results.jsonl"),
+              options=Options(RewriteRequest("", model="gpt-4o-mini"), concurrency=8))
 
 Input: JSON Lines or CSV with the columns id, draft and optionally role, company,
 job_posting, tone, seconds. It is read twice, streaming both times: once to check
 that every row has an id and that ids are unique (before any request), once to
 rewrite. Memory stays flat however long the file is: only the ids are held.
 
-Output: JSON Lines, one line per id, in the order drafts finish. Every line is
-written with one `write` on a file opened for appending, so a kill -9 can at most
-tear the last line; a re-run drops such a torn line and skips every id already in
-the output, so no id is ever written twice. The file is fsync'd every second and
-at the end.
+Output: JSON Lines, one line per id (its id, then results.to_record() with the number of
+attempts), in the order drafts finish. Every line is written with one `write` on a file
+opened for appending, so a kill -9 can at most tear the last line; a re-run drops such a
+torn line and skips every id already in the output, so no id is ever written twice. The
+file is fsync'd every second and at the end.
 
 LLM engine: asyncio workers share one client and one `Throttle`, which every HTTP
 request passes through: at most `concurrency` requests are on the wire at once, and a
@@ -112,7 +113,8 @@ def _row(data: Any, line: int, where: str) -> Row:
     if not isinstance(data, dict):
         raise InputError(f"{where}:{line}: each line must be a JSON object with an id and a draft")
     raw_id = data.get("id")
-    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or (isinstance(raw_id, str) and not raw_id.strip()):
+    blank = isinstance(raw_id, str) and not raw_id.strip()
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or blank:
         raise InputError(f"{where}:{line}: missing id (every draft needs a unique \"id\", text or a whole number)")
     if len(str(raw_id)) > MAX_ID_CHARS:
         raise InputError(f"{where}:{line}: the id is longer than {MAX_ID_CHARS} characters")
@@ -141,7 +143,8 @@ def read_rows(path: Path, fmt: str = "auto") -> Iterator[Row]:
         header = reader.fieldnames or []
         missing = [name for name in ("id", "draft") if name not in header]
         if missing:
-            raise InputError(f"{path}: the CSV header must name the columns id and draft (missing: {', '.join(missing)})")
+            raise InputError(
+                f"{path}: the CSV header must name the columns id and draft (missing: {', '.join(missing)})")
         for data in reader:
             # line_num is the physical line where this record ended (records may span lines).
             yield _row({k: v for k, v in data.items() if k in FIELDS}, reader.line_num, str(path))

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from .llm import LLMConfig, Reply
     from .llm.batches import BatchAPI, BatchState
     from .pipeline import ReaskLoop as Loop
-    from .results import Rewrite
 REASK_MODES = ("sync", "batch")
 MAX_BATCH_REQUESTS = 50_000  # the Batch API's limits for one input file
 MAX_BATCH_BYTES = 200_000_000
@@ -238,7 +237,8 @@ def _result_line(files: list[tuple[Path, dict[str, int]]], key: str) -> dict[str
         if key in offsets:
             with path.open("rb") as handle:
                 handle.seek(offsets[key])
-                return json.loads(handle.readline())
+                line: dict[str, Any] = json.loads(handle.readline())
+                return line
     return None
 
 
@@ -352,7 +352,6 @@ def _reask_batches(api: BatchAPI, reasks: dict[str, tuple[Row, Loop, list[dict[s
                    writer: ResultWriter, summary: Summary, poll: float, show_progress: bool) -> None:
     """Re-asks as further batches, one round at a time, until every loop has finished."""
     from .llm.batches import batch_request
-
     from .llm.modes import wire_mode
 
     resent: dict[str, int] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Literal
 
 from .errors import ConfigurationError
 
@@ -72,7 +72,7 @@ def parse_mode(value: str | None) -> Mode | None:
     mode = value.strip().lower()
     if mode not in MODES:
         raise ConfigurationError(f"unknown mode {mode!r}: use 'auto', 'schema' or 'json'")
-    return cast(Mode, mode)
+    return mode  # narrowed to Mode by the membership test
 
 
 def _seconds(value: str | None) -> float | None:

@@ -224,7 +224,8 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...], variant: in
     try:
         from .offline import compose
     except ImportError:
-        raise ConfigurationError(f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
+        raise ConfigurationError(
+            f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
     import sys
 
     english = getattr(sys.modules.get(f"{__package__}.offline"), "reads_as_english", None)

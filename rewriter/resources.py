@@ -6,8 +6,6 @@ import os
 from functools import cache
 from pathlib import Path
 
-from .config import ENV_PROMPTS
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 LEXICON_DIR = PACKAGE_DIR / "lexicons"
 
@@ -22,5 +20,7 @@ def shipped_prompts_dir() -> Path:
 
 def prompts_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The user's --prompts dir, else $REWRITER_PROMPTS, else the shipped one."""
+    from .config import ENV_PROMPTS  # here: `rewriter check` loads principles from this module, never prompts
+
     chosen = override or os.environ.get(ENV_PROMPTS)
     return Path(chosen) if chosen else shipped_prompts_dir()

@@ -55,7 +55,8 @@ def _schema_json() -> str:
 
 def strict_schema() -> dict[str, Any]:
     """A fresh copy each call: callers (and the SDK) may not mutate the cached one."""
-    return json.loads(_schema_json())
+    schema: dict[str, Any] = json.loads(_schema_json())
+    return schema
 
 
 def schema_for_prompt() -> str:

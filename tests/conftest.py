@@ -8,10 +8,12 @@ the cassettes were made, is described in cassettes/README.md.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,16 +37,17 @@ REAL_API_ENV = "REWRITER_REAL_API"  # =1 with OPENAI_API_KEY: record from the re
 # Captured before the per-test isolation below clears the environment.
 _REAL_KEY = os.environ.get("OPENAI_API_KEY")
 
-_ISOLATED_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "REWRITER_MODEL", "REWRITER_MODE", "REWRITER_PROMPTS",
-                 "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
+ISOLATED_PREFIXES = ("OPENAI_", "REWRITER_")
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """A developer's own key, server or model must not change what a test sends; drafts
-    a failed rewrite saves ($XDG_STATE_HOME/rewriter/drafts) never land in their home."""
-    for name in _ISOLATED_ENV:
-        monkeypatch.delenv(name, raising=False)
+    """A developer's own key, server, model or settings must not change what a test sends:
+    every OPENAI_* and REWRITER_* variable is gone for every test, in process and in the
+    children it starts (`child_env`). The one place the environment is cleaned. Drafts a
+    failed rewrite saves ($XDG_STATE_HOME/rewriter/drafts) never land in the user's home."""
+    for name in [n for n in os.environ if n.startswith(ISOLATED_PREFIXES)]:
+        monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state", numbered=True)))
 
 
@@ -289,3 +292,78 @@ def live_server() -> Iterator[ScriptedServer]:
     server = ScriptedServer().start()
     yield server
     server.stop()
+
+
+# ---------------------------------------------------------------- the command line
+
+
+@dataclass
+class CliResult:
+    """What a run of the command line left: its exit status and its two streams, as bytes
+    (what a terminal would receive) and as text."""
+
+    returncode: int
+    stdout_bytes: bytes
+    stderr_bytes: bytes
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_bytes.decode("utf-8", "replace")
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_bytes.decode("utf-8", "replace")
+
+
+RunCli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> RunCli:
+    """`run_cli("rewrite", DRAFT, "--json", stdin=..., env={...})`: the console script's
+    main(), in this process, as a child process would run it: its arguments, standard
+    input (bytes or text; empty and not a terminal unless given), the environment plus
+    `env` (NO_COLOR set; TMPDIR, where a failed rewrite saves the draft, is tmp_path),
+    the working directory tmp_path, and stdout/stderr captured as a process's streams
+    (UTF-8; stderr with backslashreplace, as CPython's own). Nothing is left changed
+    after each call. Tests that need a real process (signals, a pseudo-terminal,
+    SIGKILL, no sockets at all) start one with `child_env()`.
+    """
+    from rewriter.cli import main
+
+    def run(*args: str, stdin: bytes | str | None = None, env: Mapping[str, str] | None = None,
+            cwd: Path | None = None) -> CliResult:
+        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin or b""
+        out, err = io.BytesIO(), io.BytesIO()
+        streams = (io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"),
+                   io.TextIOWrapper(out, encoding="utf-8", write_through=True),
+                   io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True))
+        with monkeypatch.context() as patch:
+            for name, value in {"NO_COLOR": "1", **(env or {})}.items():
+                patch.setenv(name, value)
+            patch.setattr(tempfile, "tempdir", str(tmp_path))
+            patch.chdir(cwd or tmp_path)
+            patch.setattr(sys, "argv", ["rewriter", *args])
+            patch.setattr(sys, "stdin", streams[0])
+            patch.setattr(sys, "stdout", streams[1])
+            patch.setattr(sys, "stderr", streams[2])
+            try:
+                main()
+                code: object = 0
+            except SystemExit as exc:
+                code = exc.code
+            finally:
+                streams[1].flush()
+                streams[2].flush()
+        returncode = 0 if code is None else code if isinstance(code, int) else 1
+        result = CliResult(returncode, out.getvalue(), err.getvalue())
+        assert "Traceback" not in result.stdout + result.stderr  # one clear line, never a traceback
+        return result
+
+    return run
+
+
+def child_env(tmp_path: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a real child process: this test's (already isolated), NO_COLOR,
+    TMPDIR=tmp_path (where a failed rewrite saves the draft), plus `extra`."""
+    return {**os.environ, "NO_COLOR": "1", "TMPDIR": str(tmp_path), **(extra or {})}

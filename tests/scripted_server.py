@@ -17,8 +17,10 @@ import itertools
 import json
 import socket
 import struct
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,6 +39,7 @@ class Scripted:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (latency, or a timeout test)
     reset: bool = False  # send the headers and half the body, then reset the connection
+    hold: threading.Event | None = None  # answer only once the test sets it (a readiness signal, not a delay)
     # Answer only a request whose body holds this text (e.g. the answer a re-ask quotes);
     # such entries are chosen before the plain ones. For concurrent requests (variants),
     # whose order of arrival varies, this keeps a recording the same every time.
@@ -54,6 +57,7 @@ class Scripted:
         completion_tokens: int = 80,
         delay: float = 0.0,
         headers: dict[str, str] | None = None,
+        hold: threading.Event | None = None,
     ) -> Scripted:
         """A chat completion with one choice, shaped like OpenAI's."""
         # Derived from the content, not a counter: re-recording gives identical cassettes.
@@ -77,7 +81,7 @@ class Scripted:
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
-        return cls(200, body, dict(headers or {}), delay)
+        return cls(200, body, dict(headers or {}), delay, hold=hold)
 
     @classmethod
     def choices(cls, contents: Sequence[str], *, prompt_tokens: int = 120, completion_tokens: int = 80) -> Scripted:
@@ -154,18 +158,32 @@ class _Listener(ThreadingHTTPServer):
     # drops some, and a dropped SYN costs a 1 s retransmit (or a reset).
     request_queue_size = 128
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away (a batch stopped, a timeout) is not the server's error.
+        # Anything else goes to the real stderr: a CLI run in-process captures sys.stderr,
+        # and the server's troubles are not the command's output.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        traceback.print_exc(file=sys.__stderr__)
+
 
 class ScriptedServer:
     """Threaded HTTP server answering from a script; a context manager."""
 
     MODEL = "scripted-model"  # every scripted completion says so: a cassette tells where it came from
 
+    HOLD_LIMIT = 60.0  # seconds a held answer waits at most: ends a hang, never a timing
+
     def __init__(self, script: Iterable[Scripted] = (), *, latency: float = 0.0, repeat_last: bool = False,
-                 batch_polls: int = 1) -> None:
+                 batch_polls: int = 1, barrier: int = 0) -> None:
         self.script = list(script)
         self.batch = _BatchAPI(self, batch_polls)  # /v1/files and /v1/batches
         self.latency = latency  # added to every response (benchmarks)
         self.repeat_last = repeat_last  # keep answering with the last entry (benchmarks)
+        # No answer before `barrier` requests have arrived: when it is met, that many were
+        # in flight at once, whatever the speed of the machine.
+        self.barrier = barrier
+        self.barrier_met = threading.Event()
         self.received: list[Received] = []
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -196,7 +214,8 @@ class ScriptedServer:
 
         self._httpd = _Listener(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll: stop() waits for the serving loop to notice, 0.5 s by default (per test).
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
         return self
 
@@ -255,6 +274,10 @@ class ScriptedServer:
         record = Received(method, path, {k.lower(): v for k, v in handler.headers.items()}, body, arrived)
         with self._lock:
             self.received.append(record)
+            if len(self.received) >= self.barrier:
+                self.barrier_met.set()
+        if self.barrier:
+            self.barrier_met.wait(self.HOLD_LIMIT)
         batch_api = self.batch.handle(method, path, handler.headers.get("content-type", ""), raw)
         if batch_api is not None:
             response = batch_api
@@ -262,6 +285,8 @@ class ScriptedServer:
             response = Scripted.error(404, f"no route {method} {path}", type_="not_found")
         else:
             response = self._answer(raw)
+        if response.hold is not None:
+            response.hold.wait(self.HOLD_LIMIT)
         delay = response.delay + self.latency
         if delay:  # from the request's arrival: the server's own parsing is part of its latency
             time.sleep(max(0.0, arrived + delay - time.monotonic()))
@@ -370,7 +395,8 @@ class _BatchAPI:
                 "status": "validating", "output_file_id": None, "error_file_id": None,
                 "created_at": 1_700_000_000, "metadata": body.get("metadata"),
                 "request_counts": {"total": total, "completed": 0, "failed": 0},
-                "_output": "".join(f"{x}\n" for x in output).encode(), "_errors": "".join(f"{x}\n" for x in errors).encode(),
+                "_output": "".join(f"{x}\n" for x in output).encode(),
+                "_errors": "".join(f"{x}\n" for x in errors).encode(),
                 "_failed": len(errors),
             }
             self._polls_left[batch_id] = self.polls

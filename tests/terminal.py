@@ -18,3 +18,17 @@ def drain(master: int) -> bytes:
         output += chunk
     os.close(master)
     return output
+
+
+def read_until(master: int, marker: bytes) -> bytes:
+    """What the child writes to the terminal, up to and including `marker` (a readiness signal)."""
+    output = b""
+    while marker not in output:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal before showing it
+            break
+        if not chunk:
+            break
+        output += chunk
+    return output

@@ -1,4 +1,5 @@
-"""Bad input for `rewriter rewrite` and `rewriter check`, through the real console script.
+"""Bad input for `rewriter rewrite` and `rewriter check`, through the console entry point
+(in process, conftest.run_cli; a real process where a pseudo-terminal is needed).
 
 What users paste: nothing, whitespace, far too much, broken encodings, terminal
 escapes, emoji, right-to-left text, one enormous line, a binary or a directory.
@@ -13,12 +14,11 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SENTINEL_KEY
+from conftest import SENTINEL_KEY, CliResult, RunCli, child_env
 from scripted_server import Scripted, ScriptedServer, answer_json
 from terminal import drain
 
@@ -36,22 +36,19 @@ HOSTILE = "My boss \x1b[31mnever\x1b[0m listens\x1b[2J and I'm sick \x1b]0;pwned
 RAW_BYTES = [e.encode() for e in ESCAPES]
 
 
-def run(command: str, args: list[str], tmp_path: Path, *, stdin: bytes = b"",
-        server: ScriptedServer | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
-    env.update({"TMPDIR": str(tmp_path), "NO_COLOR": "1", "OPENAI_API_KEY": SENTINEL_KEY})
+def run(cli: RunCli, command: str, args: list[str], *, stdin: bytes = b"",
+        server: ScriptedServer | None = None) -> CliResult:
     extra = ["--base-url", server.base_url] if server is not None else []
-    proc = subprocess.run([sys.executable, "-m", "rewriter", command, *args, *extra], input=stdin,
-                          capture_output=True, env=env, timeout=60, cwd=tmp_path)
-    out = proc.stdout + proc.stderr
+    proc = cli(command, *args, *extra, stdin=stdin, env={"OPENAI_API_KEY": SENTINEL_KEY})
+    out = proc.stdout_bytes + proc.stderr_bytes
     assert b"Traceback" not in out and SENTINEL_KEY.encode() not in out
     for raw in RAW_BYTES:
         assert raw not in out, (raw, out)
     return proc
 
 
-def one_error_line(proc: subprocess.CompletedProcess[bytes]) -> str:
-    lines = [line for line in proc.stderr.decode().splitlines() if line.startswith("rewriter: error:")]
+def one_error_line(proc: CliResult) -> str:
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("rewriter: error:")]
     assert len(lines) == 1, proc.stderr
     return lines[0]
 
@@ -86,11 +83,11 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("case", REFUSED, ids=[c[0] for c in REFUSED])
-def test_rewrite_refuses_bad_drafts_before_any_request(case: Any, live_server: ScriptedServer,
+def test_rewrite_refuses_bad_drafts_before_any_request(run_cli: RunCli, case: Any, live_server: ScriptedServer,
                                                        tmp_path: Path) -> None:
     _, args, stdin, message = case
     live_server.script = [Scripted.completion(answer_json(CLEAN))]
-    proc = run("rewrite", args(tmp_path), tmp_path, stdin=stdin, server=live_server)
+    proc = run(run_cli, "rewrite", args(tmp_path), stdin=stdin, server=live_server)
     assert proc.returncode == 2
     assert message in one_error_line(proc)
     assert live_server.received == []  # refused before anything was sent
@@ -98,9 +95,9 @@ def test_rewrite_refuses_bad_drafts_before_any_request(case: Any, live_server: S
 
 @pytest.mark.parametrize("case", [c for c in REFUSED if c[0] not in ("over-the-limit", "one-100kb-line")],
                          ids=[c[0] for c in REFUSED if c[0] not in ("over-the-limit", "one-100kb-line")])
-def test_check_refuses_what_it_cannot_read(case: Any, tmp_path: Path) -> None:
+def test_check_refuses_what_it_cannot_read(run_cli: RunCli, case: Any, tmp_path: Path) -> None:
     _, args, stdin, message = case
-    proc = run("check", args(tmp_path), tmp_path, stdin=stdin)
+    proc = run(run_cli, "check", args(tmp_path), stdin=stdin)
     assert proc.returncode == 2
     assert message in one_error_line(proc)
 
@@ -118,43 +115,43 @@ def test_api_refuses_before_any_request(live_server: ScriptedServer, monkeypatch
 # ---------------------------------------------------------------- handled, safely
 
 
-def test_invalid_utf8_is_replaced_not_fatal(live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_invalid_utf8_is_replaced_not_fatal(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
     live_server.script = [Scripted.completion(answer_json(CLEAN))]
     broken = DRAFT.encode().replace(b"email", b"em\xff\xfeail")
-    proc = run("rewrite", ["--file", file_with(tmp_path, broken)], tmp_path, server=live_server)
+    proc = run(run_cli, "rewrite", ["--file", file_with(tmp_path, broken)], server=live_server)
     assert proc.returncode == 0, proc.stderr
     sent = live_server.received[0].body["messages"][1]["content"]
     assert "em\ufffd\ufffdail" in sent  # replacement characters, the rest of the draft intact
     assert "I coordinate projects for marketing" in sent
-    assert b"not valid UTF-8: 2 unreadable byte sequences" in proc.stderr  # said, not silent
+    assert "not valid UTF-8: 2 unreadable byte sequences" in proc.stderr  # said, not silent
     raw = b"My boss \xc3\x28 never listens and I'm sick of it."
-    checked = run("check", ["-", "--json"], tmp_path, stdin=raw)
+    checked = run(run_cli, "check", ["-", "--json"], stdin=raw)
     assert checked.returncode == 1
     assert_spans(json.loads(checked.stdout), raw.decode("utf-8", "replace"))
 
 
-def test_check_never_echoes_control_characters(tmp_path: Path) -> None:
+def test_check_never_echoes_control_characters(run_cli: RunCli, tmp_path: Path) -> None:
     for args in (["-"], ["-", "--json"], ["--file", file_with(tmp_path, HOSTILE.encode())]):
-        proc = run("check", args, tmp_path, stdin=HOSTILE.encode())
+        proc = run(run_cli, "check", args, stdin=HOSTILE.encode())
         assert proc.returncode == 1  # still checked: the complaint is found
-        assert b"sick" in proc.stdout
-    data = json.loads(run("check", ["-", "--json"], tmp_path, stdin=HOSTILE.encode()).stdout)
+        assert b"sick" in proc.stdout_bytes
+    data = json.loads(run(run_cli, "check", ["-", "--json"], stdin=HOSTILE.encode()).stdout)
     assert_spans(data, HOSTILE)  # JSON keeps the exact excerpts, escaped (\u001b), never raw
 
 
-def test_rewrite_never_echoes_control_characters(live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_rewrite_never_echoes_control_characters(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
     # A hostile answer (a compromised or prompt-injected server) is shown safely too.
     hostile_answer = CLEAN + " \x1b]0;pwned\x07\x1b[2J\u202e"
     for extra in ([], ["--json"]):
         live_server.script = [Scripted.completion(answer_json(hostile_answer, reasons=[("\x1b[31mboss", "growth")],
                                                               left_out=["pay\x9b31m"]))]
-        proc = run("rewrite", ["-", *extra], tmp_path, stdin=HOSTILE.encode(), server=live_server)
+        proc = run(run_cli, "rewrite", ["-", *extra], stdin=HOSTILE.encode(), server=live_server)
         assert proc.returncode == 0, proc.stderr
-        assert CLEAN.encode() in proc.stdout
+        assert CLEAN.encode() in proc.stdout_bytes
     live_server.script = [Scripted.error(401, "bad key \x1b[2J\x1b]0;pwned\x07")]
-    proc = run("rewrite", ["-"], tmp_path, stdin=HOSTILE.encode(), server=live_server)
+    proc = run(run_cli, "rewrite", ["-"], stdin=HOSTILE.encode(), server=live_server)
     assert proc.returncode == 3 and "401" in one_error_line(proc)
-    saved = re.search(r"saved in (\S+)", proc.stderr.decode())
+    saved = re.search(r"saved in (\S+)", proc.stderr)
     assert saved and Path(saved.group(1)).read_text(encoding="utf-8") == HOSTILE  # kept exactly, on disk
 
 
@@ -163,25 +160,23 @@ def test_rewrite_never_echoes_control_characters(live_server: ScriptedServer, tm
     "I want to grow. أريد أن أتعلم وأن أقود مشاريع أكبر في شركة جديدة. I'm ready for more ownership.",
     "שלום! I've learned a lot and I'm ready for a bigger challenge in product design.",
 ])
-def test_emoji_and_right_to_left_text(text: str, live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_emoji_and_right_to_left_text(run_cli: RunCli, text: str, live_server: ScriptedServer, tmp_path: Path) -> None:
     report = check(text)
     for f in report.findings:
         assert 0 <= f.start <= f.end <= len(text) and text[f.start:f.end] == f.excerpt
-    proc = run("check", ["-", "--json"], tmp_path, stdin=text.encode())
-    assert proc.returncode in (0, 1)
+    proc = run(run_cli, "check", ["-", "--json"], stdin=text.encode())
+    assert proc.returncode == (0 if report.ok else 1)  # exactly what check() says, not "either"
     assert_spans(json.loads(proc.stdout), text)
     live_server.script = [Scripted.completion(answer_json(CLEAN + " 🚀"))]
-    proc = run("rewrite", ["-", "--json"], tmp_path, stdin=text.encode(), server=live_server)
+    proc = run(run_cli, "rewrite", ["-", "--json"], stdin=text.encode(), server=live_server)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["answer"] == CLEAN + " 🚀"
     assert live_server.received[0].body["messages"][1]["content"].count(text) == 1  # sent intact
 
 
-def test_one_100kb_line_is_checked_quickly(tmp_path: Path) -> None:
+def test_one_100kb_line_is_checked_quickly(run_cli: RunCli, tmp_path: Path) -> None:
     line = ("my boss never listens and I am underpaid, " * 2500)[:100_000]
-    start = time.monotonic()
-    report = check(line)
-    assert time.monotonic() - start < 5
+    report = check(line)  # its time is measured by benchmarks/bench_check.py, not bounded here
     assert any(f.rule == "length.rambling" for f in report.findings)
     for f in report.findings:
         assert line[f.start:f.end] == f.excerpt
@@ -189,10 +184,10 @@ def test_one_100kb_line_is_checked_quickly(tmp_path: Path) -> None:
     # line) instead of printing every finding; the longest text it takes keeps exact spans.
     from rewriter.cli.check_cmd import MAX_CHECK_CHARS
 
-    proc = run("check", ["--file", file_with(tmp_path, line.encode()), "--json"], tmp_path)
+    proc = run(run_cli, "check", ["--file", file_with(tmp_path, line.encode()), "--json"])
     assert proc.returncode == 2 and f"the limit is {MAX_CHECK_CHARS:,}" in one_error_line(proc)
     longest = line[:MAX_CHECK_CHARS]
-    proc = run("check", ["--file", file_with(tmp_path, longest.encode()), "--json"], tmp_path)
+    proc = run(run_cli, "check", ["--file", file_with(tmp_path, longest.encode()), "--json"])
     assert proc.returncode == 1
     assert_spans(json.loads(proc.stdout), longest)
 
@@ -259,21 +254,21 @@ def test_language_warning_on_the_english_corpora_is_rare() -> None:
     assert len(texts) > 500 and len(flagged) <= len(texts) // 200, flagged  # at most 0.5% false alarms
 
 
-def test_check_cli_warns_about_a_non_english_draft(tmp_path: Path) -> None:
-    proc = run("check", ["-", "--json"], tmp_path, stdin=FOREIGN[0].encode())
+def test_check_cli_warns_about_a_non_english_draft(run_cli: RunCli, tmp_path: Path) -> None:
+    proc = run(run_cli, "check", ["-", "--json"], stdin=FOREIGN[0].encode())
     data = json.loads(proc.stdout)
     assert proc.returncode == 0  # a warning, not an error: it is advice
     assert [f["rule"] for f in data["findings"]] == ["language.unsupported"]
 
 
-def test_a_non_english_draft_is_refused_offline_and_the_llm_is_suggested(tmp_path: Path) -> None:
+def test_a_non_english_draft_is_refused_offline_and_the_llm_is_suggested(run_cli: RunCli) -> None:
     # Issue 11: the offline engine writes English only, so it refuses (exit 2) instead of
     # pasting a foreign sentence into English boilerplate; the message says the LLM can do it.
     with pytest.raises(InputError, match="does not read as English.*an LLM can rewrite it"):
         rewrite(FOREIGN[0], engine="offline")
     assert not any("English" in n for n in rewrite(DRAFT, engine="offline").notices)
-    proc = run("rewrite", ["-", "--engine", "offline"], tmp_path, stdin=FOREIGN[5].encode())
-    assert proc.returncode == 2 and b"does not read as English" in proc.stderr and b"LLM" in proc.stderr
+    proc = run(run_cli, "rewrite", ["-", "--engine", "offline"], stdin=FOREIGN[5].encode())
+    assert proc.returncode == 2 and "does not read as English" in proc.stderr and "LLM" in proc.stderr
 
 
 def test_check_on_a_terminal_never_echoes_control_characters(tmp_path: Path) -> None:
@@ -281,9 +276,8 @@ def test_check_on_a_terminal_never_echoes_control_characters(tmp_path: Path) -> 
     import pty
 
     master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
-    env.update({"TERM": "xterm-256color", "COLUMNS": "120"})
-    env.pop("NO_COLOR", None)
+    env = {**child_env(tmp_path), "TERM": "xterm-256color", "COLUMNS": "120"}
+    env.pop("NO_COLOR")
     proc = subprocess.Popen([sys.executable, "-m", "rewriter", "check", HOSTILE], stdin=slave, stdout=slave,
                             stderr=slave, env=env, cwd=tmp_path, close_fds=True)
     os.close(slave)
@@ -296,12 +290,13 @@ def test_check_on_a_terminal_never_echoes_control_characters(tmp_path: Path) -> 
     assert b"Traceback" not in output
 
 
-def test_a_bad_job_posting_is_a_usage_error_that_saves_nothing(live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_a_bad_job_posting_is_a_usage_error_that_saves_nothing(run_cli: RunCli, live_server: ScriptedServer,
+                                                              tmp_path: Path) -> None:
     # Changed on purpose (issue 15): drafts are saved on exit 1, 3 and 130 only, as the README
     # says; a usage error (exit 2) ran nothing, and the piped draft is still where it came from.
     from rewriter.cli.drafts import saved
 
-    proc = run("rewrite", ["-", "--job-posting", str(tmp_path)], tmp_path, stdin=DRAFT.encode(), server=live_server)
+    proc = run(run_cli, "rewrite", ["-", "--job-posting", str(tmp_path)], stdin=DRAFT.encode(), server=live_server)
     assert proc.returncode == 2 and "directory" in one_error_line(proc)
-    assert "saved" not in proc.stderr.decode() and saved() == []
+    assert "saved" not in proc.stderr and saved() == []
     assert live_server.received == []

@@ -10,16 +10,17 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SENTINEL_KEY
+from conftest import SENTINEL_KEY, CliResult, RunCli, child_env
 from scripted_server import Scripted, ScriptedServer, answer_json
 
 from rewriter import RewriteRequest, batch, check
@@ -48,14 +49,11 @@ def read_results(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def cli(args: list[str], tmp_path: Path, *, env: dict[str, str] | None = None, **kwargs: Any) -> Any:
-    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
-    clean_env.update({"NO_COLOR": "1", "OPENAI_API_KEY": SENTINEL_KEY, **(env or {})})
-    return subprocess.run([sys.executable, "-m", "rewriter", "batch", *args], capture_output=True, text=True,
-                          env=clean_env, cwd=tmp_path, timeout=60, **kwargs)
+def batch_cli(run_cli: RunCli, args: list[str], *, env: dict[str, str] | None = None) -> CliResult:
+    return run_cli("batch", *args, env={"OPENAI_API_KEY": SENTINEL_KEY, **(env or {})})
 
 
-def assert_clean_cli(proc: Any) -> None:
+def assert_clean_cli(proc: CliResult) -> None:
     assert "Traceback" not in proc.stderr
     assert SENTINEL_KEY not in proc.stderr + proc.stdout
 
@@ -63,11 +61,11 @@ def assert_clean_cli(proc: Any) -> None:
 # ---------------------------------------------------------------- input checked before any request
 
 
-def test_duplicate_ids_exit_2_before_any_request(live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_duplicate_ids_exit_2_before_any_request(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
     live_server.script = [Scripted.completion(answer_json(CLEAN))] * 5
     rows = [{"id": "a", "draft": DRAFT}, {"id": "b", "draft": DRAFT}, {"id": "a", "draft": DRAFT}]
     inp = write_jsonl(tmp_path / "in.jsonl", rows)
-    proc = cli([str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url], tmp_path)
+    proc = batch_cli(run_cli, [str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url])
     assert_clean_cli(proc)
     assert proc.returncode == 2
     assert "duplicate id 'a'" in proc.stderr and "in.jsonl:3" in proc.stderr and "line 1" in proc.stderr
@@ -111,27 +109,27 @@ def test_malformed_input_is_refused_with_its_line(tmp_path: Path, content: str, 
     assert not (tmp_path / "out.jsonl").exists()
 
 
-def test_csv_without_the_columns_is_refused(tmp_path: Path) -> None:
+def test_csv_without_the_columns_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
     inp = tmp_path / "in.csv"
     inp.write_text("name,text\na,b\n", encoding="utf-8")
-    proc = cli([str(inp), "-o", "out.jsonl", "--engine", "offline"], tmp_path)
+    proc = batch_cli(run_cli, [str(inp), "-o", "out.jsonl", "--engine", "offline"])
     assert_clean_cli(proc)
     assert proc.returncode == 2 and "missing: id, draft" in proc.stderr
 
 
-def test_an_output_that_is_not_ours_is_refused(tmp_path: Path) -> None:
+def test_an_output_that_is_not_ours_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "draft": OFFLINE_DRAFTS[0]}])
     out = tmp_path / "notes.txt"
     out.write_text("my notes\nmore notes\n", encoding="utf-8")
-    proc = cli([str(inp), "-o", str(out), "--engine", "offline"], tmp_path)
+    proc = batch_cli(run_cli, [str(inp), "-o", str(out), "--engine", "offline"])
     assert_clean_cli(proc)
     assert proc.returncode == 2 and "not a result line" in proc.stderr
     assert out.read_text(encoding="utf-8") == "my notes\nmore notes\n"  # untouched
 
 
-def test_llm_engine_without_configuration_exits_2(tmp_path: Path) -> None:
+def test_llm_engine_without_configuration_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "draft": DRAFT}])
-    proc = cli([str(inp), "-o", "out.jsonl", "--engine", "llm"], tmp_path, env={"OPENAI_API_KEY": ""})
+    proc = batch_cli(run_cli, [str(inp), "-o", "out.jsonl", "--engine", "llm"], env={"OPENAI_API_KEY": ""})
     assert_clean_cli(proc)
     assert proc.returncode == 2 and "no LLM is configured" in proc.stderr
 
@@ -139,7 +137,7 @@ def test_llm_engine_without_configuration_exits_2(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- results
 
 
-def test_mixed_results_ok_findings_and_errors(live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_mixed_results_ok_findings_and_errors(run_cli: RunCli, live_server: ScriptedServer, tmp_path: Path) -> None:
     # One worker: the scripted responses meet the drafts in input order.
     live_server.script = [
         Scripted.completion(answer_json(CLEAN, reasons=[("oversight", "more ownership")])),  # a: ok
@@ -157,8 +155,8 @@ def test_mixed_results_ok_findings_and_errors(live_server: ScriptedServer, tmp_p
         {"id": "f", "draft": DRAFT, "seconds": 45},
     ]
     inp = write_jsonl(tmp_path / "in.jsonl", rows)
-    proc = cli([str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url, "--concurrency", "1",
-                "--max-attempts", "2"], tmp_path)
+    proc = batch_cli(run_cli, [str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url, "--concurrency", "1",
+                "--max-attempts", "2"])
     assert_clean_cli(proc)
     assert proc.returncode == 1, proc.stderr  # some drafts did not come out clean
     results = {r["id"]: r for r in read_results(tmp_path / "out.jsonl")}
@@ -181,11 +179,12 @@ def test_mixed_results_ok_findings_and_errors(live_server: ScriptedServer, tmp_p
     assert "4 errors" not in proc.stderr and "2 ok, 1 with findings, 3 errors" in proc.stderr
 
 
-def test_a_bad_key_stops_the_batch_and_marks_no_draft_done(live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_a_bad_key_stops_the_batch_and_marks_no_draft_done(run_cli: RunCli, live_server: ScriptedServer,
+                                                           tmp_path: Path) -> None:
     live_server.script = [Scripted.error(401, f"Incorrect API key provided: {SENTINEL_KEY}", code="invalid_api_key")]
     live_server.repeat_last = True
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(50)])
-    proc = cli([str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url, "--concurrency", "4"], tmp_path)
+    proc = batch_cli(run_cli, [str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url, "--concurrency", "4"])
     assert_clean_cli(proc)  # the key the server quoted back is not shown
     assert proc.returncode == 3 and "rejected the API key (401)" in proc.stderr
     assert len(live_server.received) <= 4 + 4  # stopped at once, not 50 failures
@@ -194,7 +193,7 @@ def test_a_bad_key_stops_the_batch_and_marks_no_draft_done(live_server: Scripted
 
 
 @pytest.mark.parametrize("via", ["direct", "openai-batch"])
-def test_a_bad_setting_stops_the_batch_before_any_request_and_marks_no_draft_done(
+def test_a_bad_setting_stops_the_batch_before_any_request_and_marks_no_draft_done(run_cli: RunCli,
         live_server: ScriptedServer, tmp_path: Path, via: str) -> None:
     # Issue 14: REWRITER_RETRY_MAX_WAIT=abc wrote an "error" line per draft without sending a
     # request (exit 1), and a re-run with the setting fixed skipped every draft as done.
@@ -202,14 +201,14 @@ def test_a_bad_setting_stops_the_batch_before_any_request_and_marks_no_draft_don
     live_server.repeat_last = True
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in "abc"])
     args = [str(inp), "-o", "out.jsonl", "--base-url", live_server.base_url, "--via", via]
-    proc = cli(args, tmp_path, env={"REWRITER_RETRY_MAX_WAIT": "abc"})
+    proc = batch_cli(run_cli, args, env={"REWRITER_RETRY_MAX_WAIT": "abc"})
     assert_clean_cli(proc)
     assert proc.returncode == 2 and "REWRITER_RETRY_MAX_WAIT must be a number of seconds" in proc.stderr
     assert live_server.received == []  # checked before any request
     out = tmp_path / "out.jsonl"
     assert not out.exists() or out.read_text(encoding="utf-8") == ""  # no draft marked done
     if via == "direct":  # the Batch API run needs its own scripted server: the fix is shown on the direct path
-        proc = cli(args, tmp_path, env={"REWRITER_RETRY_MAX_WAIT": "0"})
+        proc = batch_cli(run_cli, args, env={"REWRITER_RETRY_MAX_WAIT": "0"})
         assert proc.returncode == 0, proc.stderr
         assert sorted((r["id"], r["status"]) for r in read_results(out)) == [("a", "ok"), ("b", "ok"), ("c", "ok")]
         assert len(live_server.received) == 3
@@ -232,50 +231,67 @@ def test_a_configuration_error_met_by_a_draft_stops_the_batch_unrecorded(
     assert not out.exists() or out.read_text(encoding="utf-8") == ""
 
 
+def peak_in_flight(server: ScriptedServer) -> int:
+    """The most requests the server held at once (from when each arrived and was answered)."""
+    edges = sorted([(r.arrived, 1) for r in server.received] + [(r.answered, -1) for r in server.received])
+    on_the_wire = peak = 0
+    for _, step in edges:
+        on_the_wire += step
+        peak = max(peak, on_the_wire)
+    return peak
+
+
 def test_concurrency_is_bounded_and_every_draft_gets_one_line(tmp_path: Path) -> None:
-    with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.1, repeat_last=True) as server:
+    # The server answers nothing before 8 requests have arrived: met, it proves 8 were in
+    # flight at once (one at a time would never meet it), on any machine at any load. The mode
+    # is given: in auto mode the first request to a new server goes alone, to learn its mode.
+    with ScriptedServer([Scripted.completion(answer_json(CLEAN))], repeat_last=True, barrier=8) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(32)])
-        started = time.perf_counter()
         summary = run_batch(inp, tmp_path / "out.jsonl",
-                            options=Options(RewriteRequest("", base_url=server.base_url), concurrency=8))
-        elapsed = time.perf_counter() - started
+                            options=Options(RewriteRequest("", base_url=server.base_url, mode="schema"),
+                                            concurrency=8))
     results = read_results(tmp_path / "out.jsonl")
     assert sorted(r["id"] for r in results) == list(range(32))  # ids keep their JSON type
     assert (summary.ok, summary.findings, summary.errors, summary.exit_code) == (32, 0, 0, 0)
-    assert elapsed >= 32 / 8 * 0.1  # never more than 8 in flight...
-    assert elapsed < 32 * 0.1 * 0.75  # ...and really concurrent (one at a time would take 3.2 s)
+    assert server.barrier_met.is_set()  # really concurrent: 8 in flight at once...
+    assert peak_in_flight(server) == 8  # ...and never more than 8
 
 
 def test_a_429_slows_the_whole_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The answers are held until the throttle has learnt of the 429, so the 429 is back before
+    # any worker could send a second request: only the other first requests were on their way.
+    learnt = threading.Event()
     script = [Scripted.error(429, "Rate limit reached", code="rate_limit_exceeded", headers={"retry-after": "0.4"})]
-    # The answers take a little longer than the 429, so the 429 is back before any worker
-    # could send a second request: only the other first requests were on their way.
-    script += [Scripted.completion(answer_json(CLEAN), delay=0.05)]
-    events: list[tuple[str, float]] = []  # when each request was let through, when the 429 came back
+    script += [Scripted.completion(answer_json(CLEAN), hold=learnt)]
+    # In order: each request let through (the throttle's clock then), the 429 (and the pause it set).
+    events: list[tuple[str, float]] = []
     acquire, after = Throttle.acquire, Throttle.after_response
 
     async def released(self: Throttle) -> None:
         await acquire(self)
-        events.append(("sent", time.monotonic()))
+        events.append(("sent", self._clock()))
 
     def answered(self: Throttle, status: int, retry_after: float | None) -> None:
-        if status == 429:
-            events.append(("429", time.monotonic()))
         after(self, status, retry_after)
+        if status == 429:
+            events.append(("429", self.resume_at))
+            learnt.set()
 
     monkeypatch.setattr(Throttle, "acquire", released)
     monkeypatch.setattr(Throttle, "after_response", answered)
     with ScriptedServer(script, repeat_last=True) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(12)])
-        summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(RewriteRequest("", base_url=server.base_url), concurrency=4))
+        summary = run_batch(inp, tmp_path / "out.jsonl",
+                            options=Options(RewriteRequest("", base_url=server.base_url), concurrency=4))
     assert summary.rate_limited == 1 and summary.ok == 12
     assert len(server.received) == 13 and [e for e, _ in events].count("sent") == 13
     # Every request let through after the 429 (by any worker, not only the one that got it) waited
     # it out, including those whose drafts were readied ahead and already waiting for a slot.
-    limited = next(t for e, t in events if e == "429")
-    later = [t for e, t in events if e == "sent" and t > limited]
+    kinds = [e for e, _ in events]
+    resume_at = events[kinds.index("429")][1]
+    later = [t for e, t in events[kinds.index("429"):] if e == "sent"]
     assert len(later) >= 12 - 3  # at most the 3 other first requests were already on their way
-    assert min(later) >= limited + 0.4 - 0.02
+    assert min(later) >= resume_at  # every later request waited the pause out (its length: the throttle tests)
 
 
 def test_throttle_pauses_everyone_and_halves_then_regrows_the_pace() -> None:
@@ -336,29 +352,29 @@ def test_a_request_cancelled_while_it_waits_keeps_no_slot() -> None:
 
 
 def test_never_more_requests_on_the_wire_than_concurrency(tmp_path: Path) -> None:
-    with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.05, repeat_last=True) as server:
+    with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.01, repeat_last=True, barrier=4) as server:
         inp = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "draft": DRAFT} for i in range(40)])
-        summary = run_batch(inp, tmp_path / "out.jsonl", options=Options(RewriteRequest("", base_url=server.base_url), concurrency=4))
+        # The mode is given, as above: no lone first request to learn it.
+        summary = run_batch(inp, tmp_path / "out.jsonl",
+                            options=Options(RewriteRequest("", base_url=server.base_url, mode="schema"),
+                                            concurrency=4))
     assert summary.ok == 40
-    edges = sorted([(r.arrived, 1) for r in server.received] + [(r.answered, -1) for r in server.received])
-    on_the_wire = peak = 0
-    for _, step in edges:
-        on_the_wire += step
-        peak = max(peak, on_the_wire)
-    assert peak == 4  # all four slots used, never a fifth (the readied drafts wait their turn)
+    assert server.barrier_met.is_set()  # all four slots used...
+    assert peak_in_flight(server) == 4  # ...never a fifth (the readied drafts wait their turn)
 
 
 # ---------------------------------------------------------------- resuming
 
 
-def test_resume_skips_done_ids_and_drops_a_torn_last_line(live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_resume_skips_done_ids_and_drops_a_torn_last_line(run_cli: RunCli, live_server: ScriptedServer,
+                                                          tmp_path: Path) -> None:
     live_server.script = [Scripted.completion(answer_json(CLEAN))]
     live_server.repeat_last = True
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": f"d{i}", "draft": DRAFT} for i in range(6)])
     out = tmp_path / "out.jsonl"
     earlier = [{"id": "d0", "status": "ok", "answer": "kept as is"}, {"id": "d3", "status": "error", "message": "x"}]
     out.write_text("".join(json.dumps(r) + "\n" for r in earlier) + '{"id": "d4", "status": "o', encoding="utf-8")
-    proc = cli([str(inp), "-o", str(out), "--base-url", live_server.base_url], tmp_path)
+    proc = batch_cli(run_cli, [str(inp), "-o", str(out), "--base-url", live_server.base_url])
     assert_clean_cli(proc)
     assert proc.returncode == 1  # d3 is still an error in OUT
     assert "incomplete last line" in proc.stderr and "2 of 6 drafts already in" in proc.stderr
@@ -368,7 +384,7 @@ def test_resume_skips_done_ids_and_drops_a_torn_last_line(live_server: ScriptedS
     assert sorted(ids) == [f"d{i}" for i in range(6)] and len(ids) == len(set(ids))
     assert len(live_server.received) == 4  # only d1, d2, d4 (torn), d5
 
-    again = cli([str(inp), "-o", str(out), "--base-url", live_server.base_url], tmp_path)
+    again = batch_cli(run_cli, [str(inp), "-o", str(out), "--base-url", live_server.base_url])
     assert again.returncode == 1 and "6 of 6 drafts already in" in again.stderr
     assert len(live_server.received) == 4 and out.read_text(encoding="utf-8").splitlines() == lines
 
@@ -383,26 +399,36 @@ def test_load_done_cuts_only_the_torn_tail(tmp_path: Path) -> None:
     assert load_done(tmp_path / "missing.jsonl") == ({}, 0)
 
 
-def test_sigkill_mid_batch_then_resume_writes_every_id_exactly_once(tmp_path: Path) -> None:
+def wait_for(condition: Any, seconds: float = 60) -> None:
+    """Poll until `condition()` holds: a readiness signal, not a timing (the limit only ends a hang)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.01)
+
+
+def test_sigkill_mid_batch_then_resume_writes_every_id_exactly_once(tmp_path: Path, run_cli: RunCli) -> None:
     n = 400
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": f"id-{i:04d}", "draft": DRAFT} for i in range(n)])
     out = tmp_path / "out.jsonl"
-    with ScriptedServer([Scripted.completion(answer_json(CLEAN))], latency=0.03, repeat_last=True) as server:
+    # The first 60 requests are answered; the rest are held until the victim is dead, so
+    # it is killed mid-way however fast or slow this machine is.
+    resume = threading.Event()
+    script = [Scripted.completion(answer_json(CLEAN))] * 60 + [Scripted.completion(answer_json(CLEAN), hold=resume)]
+    with ScriptedServer(script, repeat_last=True) as server:
         args = [str(inp), "-o", str(out), "--base-url", server.base_url, "--concurrency", "8"]
-        clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
-        clean_env["OPENAI_API_KEY"] = SENTINEL_KEY
-        victim = subprocess.Popen([sys.executable, "-m", "rewriter", "batch", *args], env=clean_env, cwd=tmp_path,
+        victim = subprocess.Popen([sys.executable, "-m", "rewriter", "batch", *args],
+                                  env=child_env(tmp_path, {"OPENAI_API_KEY": SENTINEL_KEY}), cwd=tmp_path,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 40):
-            time.sleep(0.01)
+        wait_for(lambda: out.exists() and out.read_bytes().count(b"\n") >= 40)  # ready: mid-way
         victim.send_signal(signal.SIGKILL)
-        victim.wait(10)
+        victim.wait(60)
         assert victim.returncode == -signal.SIGKILL
         written_before = out.read_bytes().count(b"\n")
         assert 40 <= written_before < n  # killed mid-way, really
+        resume.set()
 
-        resumed = cli(args, tmp_path)
+        resumed = batch_cli(run_cli, args)
     assert_clean_cli(resumed)
     assert resumed.returncode == 0, resumed.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
@@ -418,20 +444,20 @@ def test_sigkill_mid_batch_then_resume_writes_every_id_exactly_once(tmp_path: Pa
 # ---------------------------------------------------------------- offline engine
 
 
-def test_offline_batch_from_csv(tmp_path: Path) -> None:
+def test_offline_batch_from_csv(run_cli: RunCli, tmp_path: Path) -> None:
     inp = tmp_path / "in.csv"
     with inp.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["id", "draft", "role", "seconds"])
         for i, draft in enumerate(OFFLINE_DRAFTS):
             writer.writerow([f"c{i}", draft, "Team Lead" if i == 0 else "", "60"])
-    proc = cli([str(inp), "-o", "out.jsonl"], tmp_path, env={"OPENAI_API_KEY": ""})  # auto: nothing configured
+    proc = batch_cli(run_cli, [str(inp), "-o", "out.jsonl"], env={"OPENAI_API_KEY": ""})  # auto: nothing configured
     assert_clean_cli(proc)
     assert proc.returncode == 0, proc.stderr
     assert "using the offline engine" in proc.stderr
     results = read_results(tmp_path / "out.jsonl")
     assert [r["id"] for r in results] == ["c0", "c1", "c2"]
-    for result, draft in zip(results, OFFLINE_DRAFTS):
+    for result, draft in zip(results, OFFLINE_DRAFTS, strict=True):
         assert result["status"] == "ok" and result["engine"] == "offline" and result["model"] is None
         role = "Team Lead" if result["id"] == "c0" else None
         assert check(result["answer"], draft=draft, context=Context(role=role)).ok
@@ -491,3 +517,35 @@ def test_progress_bar_renders_counts_on_a_terminal(tmp_path: Path, monkeypatch: 
     shown = stream.getvalue()
     assert "3/3" in shown and "1 ok" in shown and "1 findings" in shown and "1 errors" in shown
     assert (summary.ok, summary.findings, summary.errors) == (1, 1, 1)
+
+
+# ---------------------------------------------------------------- the OpenAI Batch API through the CLI, live
+# (here, not in test_batch_api.py: that module replays cassettes, and this talks to a live server)
+
+
+def test_batch_api_cli_submit_status_collect(tmp_path: Path, run_cli: RunCli) -> None:
+    from test_batch_api import CLEAN_JSON, PLAIN, results, write_input
+
+    inp = write_input(tmp_path)
+
+    def cli(*args: str) -> CliResult:
+        proc = run_cli("batch", *args, env={"OPENAI_API_KEY": SENTINEL_KEY})
+        assert SENTINEL_KEY not in proc.stderr + proc.stdout
+        return proc
+
+    script = [Scripted.completion(CLEAN_JSON)] * 2 + [Scripted.completion(answer_json(PLAIN))]
+    with ScriptedServer(script, batch_polls=2) as server:
+        submitted = cli(str(inp), "-o", "out.jsonl", "--via", "openai-batch", "--no-wait", "--base-url",
+                        server.base_url)
+        assert submitted.returncode == 0, submitted.stderr
+        batch_id = re.search(r"--collect (\S+)", submitted.stderr).group(1)  # type: ignore[union-attr]
+        shown = cli("--status", batch_id, "--base-url", server.base_url)
+        assert shown.returncode == 0 and f"batch {batch_id}: in_progress" in shown.stdout
+        collected = cli(str(inp), "-o", "out.jsonl", "--collect", batch_id, "--poll", "0", "--base-url",
+                        server.base_url)
+        assert collected.returncode == 1, collected.stderr  # "empty" is an error line
+        assert "3 ok, 0 with findings, 0 errors" in collected.stderr
+        missing = cli("--status", "batch_nope", "--base-url", server.base_url)
+        assert missing.returncode == 3 and "404" in missing.stderr
+    got = results(tmp_path / "out.jsonl")
+    assert sorted(got) == ["clean", "empty", "failed", "reasked"]

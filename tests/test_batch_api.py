@@ -11,17 +11,13 @@ submit without waiting, --status, then --collect.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import openai
 import pytest
 import yaml
-from conftest import CASSETTES, SENTINEL_KEY, scrub_request, scrub_response
+from conftest import CASSETTES, scrub_request, scrub_response
 from scripted_server import Scripted, ScriptedServer, answer_json
 
 import rewriter.batch_api as batch_api
@@ -163,7 +159,8 @@ def test_openai_batch_with_sync_reask(llm_endpoint: Endpoint, batch_lines: list[
         Scripted.completion(answer_json(PLAIN)),  # ...and "failed" sent again
     )
     out = tmp_path / "out.jsonl"
-    options = Options(RewriteRequest("", base_url=base_url, max_attempts=2), concurrency=1)  # one at a time: a fixed order to record
+    # One at a time: a fixed order to record.
+    options = Options(RewriteRequest("", base_url=base_url, max_attempts=2), concurrency=1)
     summary = batch_api.run(write_input(tmp_path), out, options=options, reask="sync", poll=0)
     assert summary is not None
     got = results(out)
@@ -206,7 +203,8 @@ def test_openai_batch_with_reasks_in_a_second_batch(llm_endpoint: Endpoint, batc
         Scripted.completion(NEGATIVE_JSON),  # ...and "failed" still negative: out of attempts
     )
     out = tmp_path / "out.jsonl"
-    summary = batch_api.run(write_input(tmp_path), out, options=Options(RewriteRequest("", base_url=base_url, max_attempts=2)),
+    summary = batch_api.run(write_input(tmp_path), out,
+                            options=Options(RewriteRequest("", base_url=base_url, max_attempts=2)),
                             reask="batch", poll=0)
     assert summary is not None
     got = results(out)
@@ -234,7 +232,8 @@ def test_a_request_rate_limited_inside_the_batch_is_sent_again_in_the_next(
         Scripted.completion(CLEAN_JSON),  # second batch: "reasked", sent again unchanged
     )
     out = tmp_path / "out.jsonl"
-    summary = batch_api.run(write_input(tmp_path), out, options=Options(RewriteRequest("", base_url=base_url)), reask="batch", poll=0)
+    summary = batch_api.run(write_input(tmp_path), out, options=Options(RewriteRequest("", base_url=base_url)),
+                            reask="batch", poll=0)
     assert summary is not None and (summary.ok, summary.errors) == (3, 1)
     got = results(out)
     assert got["reasked"]["status"] == "ok" and got["reasked"]["attempts"] == 1  # a resend is not a re-ask
@@ -274,7 +273,8 @@ def test_more_drafts_than_one_batch_holds_are_refused_before_any_upload(
     monkeypatch.setattr(batch_api, "MAX_BATCH_REQUESTS", 2)
     with ScriptedServer() as server:
         with pytest.raises(InputError, match="exceed one OpenAI batch"):
-            batch_api.run(write_input(tmp_path), tmp_path / "out.jsonl", options=Options(RewriteRequest("", base_url=server.base_url)))
+            batch_api.run(write_input(tmp_path), tmp_path / "out.jsonl",
+                          options=Options(RewriteRequest("", base_url=server.base_url)))
         assert server.received == []
 
 
@@ -291,36 +291,3 @@ def test_batch_cassettes_hold_no_key_and_no_secret_header() -> None:
                         or n.startswith(("x-", "openai-"))]
         uploads = [i for i in data["interactions"] if i["request"]["uri"].endswith("/v1/files")]
         assert uploads and all("rewriter-boundary" in str(i["request"]["body"]) for i in uploads)
-
-
-# ---------------------------------------------------------------- the console script, live
-
-
-@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
-def test_cli_submit_status_collect(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
-    env.update({"OPENAI_API_KEY": SENTINEL_KEY, "NO_COLOR": "1"})
-    inp = write_input(tmp_path)
-
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run([sys.executable, "-m", "rewriter", "batch", *args], capture_output=True, text=True,
-                              env=env, cwd=tmp_path, timeout=60)
-        assert "Traceback" not in proc.stderr and SENTINEL_KEY not in proc.stderr + proc.stdout
-        return proc
-
-    script = [Scripted.completion(CLEAN_JSON)] * 2 + [Scripted.completion(answer_json(PLAIN))]
-    with ScriptedServer(script, batch_polls=2) as server:
-        submitted = cli(str(inp), "-o", "out.jsonl", "--via", "openai-batch", "--no-wait", "--base-url",
-                        server.base_url)
-        assert submitted.returncode == 0, submitted.stderr
-        batch_id = re.search(r"--collect (\S+)", submitted.stderr).group(1)  # type: ignore[union-attr]
-        shown = cli("--status", batch_id, "--base-url", server.base_url)
-        assert shown.returncode == 0 and f"batch {batch_id}: in_progress" in shown.stdout
-        collected = cli(str(inp), "-o", "out.jsonl", "--collect", batch_id, "--poll", "0", "--base-url",
-                        server.base_url)
-        assert collected.returncode == 1, collected.stderr  # "empty" is an error line
-        assert "3 ok, 0 with findings, 0 errors" in collected.stderr
-        missing = cli("--status", "batch_nope", "--base-url", server.base_url)
-        assert missing.returncode == 3 and "404" in missing.stderr
-    got = results(tmp_path / "out.jsonl")
-    assert sorted(got) == ["clean", "empty", "failed", "reasked"]

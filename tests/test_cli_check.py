@@ -1,15 +1,16 @@
-"""`rewriter check` and `rewriter principles` through the real console script."""
+"""`rewriter check` and `rewriter principles` through the console entry point (in process:
+conftest.run_cli), and the installed console script itself once."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import CliResult, RunCli
 
 EXE = shutil.which("rewriter", path=str(Path(sys.executable).parent)) or "rewriter"
 NEGATIVE = "My boss never listens and I'm sick of this dead-end job."
@@ -21,36 +22,29 @@ POSITIVE = (
 )
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    return subprocess.run(
-        [EXE, *args], input=stdin if stdin is not None else b"", capture_output=True, env=env, timeout=60
-    )
-
-
-def assert_clean_error(proc: subprocess.CompletedProcess[bytes], code: int = 2) -> None:
+def assert_clean_error(proc: CliResult, code: int = 2) -> None:
     assert proc.returncode == code, proc.stderr
-    err = proc.stderr.decode()
+    err = proc.stderr
     assert "Traceback" not in err
     assert err.startswith("rewriter: error:") and len(err.strip().splitlines()) == 1
 
 
-def test_negative_answer_exits_1_with_findings() -> None:
-    proc = run("check", NEGATIVE)
+def test_negative_answer_exits_1_with_findings(run_cli: RunCli) -> None:
+    proc = run_cli("check", NEGATIVE)
     assert proc.returncode == 1
-    out = proc.stdout.decode()
+    out = proc.stdout
     assert "blame.manager" in out and "complaint.frustration" in out
     assert "\x1b[" not in out, "piped output must be plain text"
 
 
-def test_positive_answer_exits_0() -> None:
-    proc = run("check", POSITIVE)
+def test_positive_answer_exits_0(run_cli: RunCli) -> None:
+    proc = run_cli("check", POSITIVE)
     assert proc.returncode == 0, proc.stdout
-    assert b" error " not in proc.stdout
+    assert " error " not in proc.stdout
 
 
-def test_json_shape() -> None:
-    proc = run("check", NEGATIVE, "--json")
+def test_json_shape(run_cli: RunCli) -> None:
+    proc = run_cli("check", NEGATIVE, "--json")
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     assert set(data) == {"ok", "findings"} and data["ok"] is False
@@ -60,25 +54,27 @@ def test_json_shape() -> None:
         assert NEGATIVE[f["start"]:f["end"]] == f["excerpt"]
 
 
-def test_stdin_dash_and_implicit_stdin() -> None:
+def test_stdin_dash_and_implicit_stdin(run_cli: RunCli) -> None:
     for args in (("check", "-", "--json"), ("check", "--json")):
-        proc = run(*args, stdin=NEGATIVE.encode())
+        proc = run_cli(*args, stdin=NEGATIVE.encode())
         assert proc.returncode == 1
         assert json.loads(proc.stdout)["ok"] is False
 
 
-def test_invalid_utf8_on_stdin_is_replaced_not_fatal() -> None:
-    proc = run("check", "-", "--json", stdin=b"my boss never listens \xff\xfe and that's that")
+def test_invalid_utf8_on_stdin_is_replaced_not_fatal(run_cli: RunCli) -> None:
+    proc = run_cli("check", "-", "--json", stdin=b"my boss never listens \xff\xfe and that's that")
     assert proc.returncode == 1
-    assert "\ufffd" in json.loads(proc.stdout)["findings"][0]["excerpt"] or proc.stdout
+    # (It read `assert ... or proc.stdout`, which could not fail: the replaced bytes are now checked.)
+    assert any("\ufffd\ufffd" in f["excerpt"] for f in json.loads(proc.stdout)["findings"])
+    assert "not valid UTF-8: 2 unreadable byte sequences" in proc.stderr
 
 
-def test_file_and_draft_options(tmp_path: Path) -> None:
+def test_file_and_draft_options(run_cli: RunCli, tmp_path: Path) -> None:
     answer = tmp_path / "answer.txt"
     draft = tmp_path / "draft.txt"
     answer.write_text("In my 5 years I grew sales by 30%.", encoding="utf-8")
     draft.write_text("5 years in sales, my boss is a clown", encoding="utf-8")
-    proc = run("check", "--file", str(answer), "--draft", str(draft), "--json")
+    proc = run_cli("check", "--file", str(answer), "--draft", str(draft), "--json")
     assert proc.returncode == 1
     invented = [f["excerpt"] for f in json.loads(proc.stdout)["findings"] if f["rule"] == "fidelity.invented"]
     assert invented == ["30%"]
@@ -95,23 +91,23 @@ def test_file_and_draft_options(tmp_path: Path) -> None:
         (("check", "text", "--file", "/etc/hostname"), None),
     ],
 )
-def test_input_errors_exit_2_with_one_line(args: tuple[str, ...], stdin: bytes | None) -> None:
-    assert_clean_error(run(*args, stdin=stdin))
+def test_input_errors_exit_2_with_one_line(run_cli: RunCli, args: tuple[str, ...], stdin: bytes | None) -> None:
+    assert_clean_error(run_cli(*args, stdin=stdin))
 
 
-def test_binary_file_is_refused(tmp_path: Path) -> None:
+def test_binary_file_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
     blob = tmp_path / "blob.bin"
     blob.write_bytes(b"\x00\x01\x02binary\x00")
-    assert_clean_error(run("check", "--file", str(blob)))
+    assert_clean_error(run_cli("check", "--file", str(blob)))
 
 
-def test_usage_error_exits_2() -> None:
-    proc = run("check", "--no-such-option")
+def test_usage_error_exits_2(run_cli: RunCli) -> None:
+    proc = run_cli("check", "--no-such-option")
     assert proc.returncode == 2
-    assert b"Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
-def test_one_megabyte_is_refused_by_the_cli_and_still_checked_by_the_library(tmp_path: Path) -> None:
+def test_one_megabyte_is_refused_by_the_cli_and_still_checked_by_the_library(run_cli: RunCli, tmp_path: Path) -> None:
     # Changed on purpose (issue 15): `rewriter check` now has an input limit (exit 2, one
     # line) instead of printing hundreds of findings; check() itself still copes with 1 MB.
     from rewriter import check
@@ -120,35 +116,36 @@ def test_one_megabyte_is_refused_by_the_cli_and_still_checked_by_the_library(tmp
     big = tmp_path / "big.txt"
     big.write_text((NEGATIVE + " " + POSITIVE + "\n") * 2800, encoding="utf-8")  # ~1 MB
     assert big.stat().st_size > 1_000_000
-    proc = run("check", "--file", str(big), "--json")
+    proc = run_cli("check", "--file", str(big), "--json")
     assert_clean_error(proc)
-    assert f"the limit is {MAX_CHECK_CHARS:,}" in proc.stderr.decode() and proc.stdout == b""
+    assert f"the limit is {MAX_CHECK_CHARS:,}" in proc.stderr and proc.stdout == ""
     assert not check(big.read_text(encoding="utf-8")).ok
 
 
-def test_control_characters_are_not_echoed_raw() -> None:
-    proc = run("check", "my boss never listens \x1b[31mRED\x1b[0m")
+def test_control_characters_are_not_echoed_raw(run_cli: RunCli) -> None:
+    proc = run_cli("check", "my boss never listens \x1b[31mRED\x1b[0m")
     assert proc.returncode == 1
-    assert b"\x1b" not in proc.stdout
+    assert "\x1b" not in proc.stdout
 
 
-def test_principles_json_and_plain() -> None:
-    proc = run("principles", "--json")
+def test_principles_json_and_plain(run_cli: RunCli) -> None:
+    proc = run_cli("principles", "--json")
     assert proc.returncode == 0
     data = json.loads(proc.stdout)
     assert [p["id"] for p in data] == [f"P{i}" for i in range(1, 10)]
     assert all(p["title"] and p["guidance"] and p["advice"] for p in data)
-    plain = run("principles")
-    assert plain.returncode == 0 and b"P9" in plain.stdout
+    plain = run_cli("principles")
+    assert plain.returncode == 0 and "P9" in plain.stdout
 
 
-def test_help_teaches() -> None:
-    proc = run("check", "--help")
+def test_help_teaches(run_cli: RunCli) -> None:
+    proc = run_cli("check", "--help")
     assert proc.returncode == 0
-    assert b"--draft" in proc.stdout and b"Exit status" in proc.stdout
+    assert "--draft" in proc.stdout and "Exit status" in proc.stdout
 
 
-def test_version() -> None:
-    proc = run("--version")
+def test_version_through_the_installed_console_script() -> None:
+    # A real process on purpose: the console script `rewriter` itself, as pip installed it.
+    proc = subprocess.run([EXE, "--version"], capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
     assert proc.returncode == 0
     assert proc.stdout.decode().startswith("rewriter ")

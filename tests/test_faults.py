@@ -1,12 +1,13 @@
 """Faults over real HTTP: a scripted server on 127.0.0.1 misbehaves, and both
-`rewrite()` and the real console script (a subprocess) must cope.
+`rewrite()` and the console entry point (main(), in process) must cope; Ctrl-C is
+sent to a real child process.
 
-Every case asserts the exit code (or the exception's), one clear line, a bound
-on time and on requests, no traceback, and the sentinel key never shown. The
-servers here quote the key back in their error bodies on purpose: a proxy's
-debug page or an API error ("Incorrect API key provided: sk-...") does that.
-
-Retry waits are capped with REWRITER_RETRY_MAX_WAIT so the module runs in seconds.
+Every case asserts the exit code (or the exception's), one clear line, the exact
+number of requests, the transport waits (recorded by the `sleeps` fixture instead of
+slept: Retry-After honoured, REWRITER_RETRY_MAX_WAIT respected), no traceback, and
+the sentinel key never shown. No assertion depends on how fast this machine is. The
+servers here quote the key back in their error bodies on purpose: a proxy's debug page
+or an API error ("Incorrect API key provided: sk-...") does that.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SENTINEL_KEY
+from conftest import SENTINEL_KEY, CliResult, RunCli, child_env
 from scripted_server import Scripted, ScriptedServer, answer_json
-from terminal import drain
+from terminal import drain, read_until
 
 from rewriter import RewriterError, rewrite
 from rewriter.config import ENV_RETRY_MAX_WAIT
@@ -55,9 +56,18 @@ class Case:
     message: str  # a regex the one error line must match (exit != 0)
     requests: int  # exactly this many requests reach the server
     args: tuple[str, ...] = ()
-    seconds: float = 10.0  # wall-clock bound (the CLI adds its start-up)
     env: dict[str, str] = field(default_factory=dict)
-    min_seconds: float = 0.0
+    waits: tuple[float, ...] | None = None  # the transport waits, exactly, when the case fixes them
+
+    @property
+    def max_wait(self) -> float:
+        """REWRITER_RETRY_MAX_WAIT for this case: no single wait may exceed it."""
+        return float(self.env.get(ENV_RETRY_MAX_WAIT, FAST_RETRIES))
+
+    def assert_waits(self, waited: list[float]) -> None:
+        if self.waits is not None:
+            assert tuple(waited) == self.waits, waited
+        assert all(0 <= w <= self.max_wait for w in waited), waited
 
 
 def fail(status: int, message: str, **kw: Any) -> Scripted:
@@ -67,7 +77,7 @@ def fail(status: int, message: str, **kw: Any) -> Scripted:
 CASES = [
     Case("429-retry-after", (fail(429, "Rate limit reached", type_="requests",
                                   headers={"retry-after": "1"}), clean()),
-         0, "", 2, env={ENV_RETRY_MAX_WAIT: "5"}, min_seconds=0.9),
+         0, "", 2, env={ENV_RETRY_MAX_WAIT: "5"}, waits=(1.0,)),  # the server's Retry-After, honoured
     Case("429-no-retry-after", (fail(429, "Rate limit reached", type_="requests"), clean()), 0, "", 2),
     Case("500-502-503-then-success", (fail(500, "boom", type_="server_error"),
                                       Scripted.html(502, PROXY_PAGE),
@@ -86,7 +96,7 @@ CASES = [
     Case("reset-forever", tuple(Scripted.reset_mid_response(answer_json(CLEAN)) for _ in range(MAX_TRIES + 1)),
          3, rf"cannot reach .* after {MAX_TRIES} tries", MAX_TRIES),
     Case("slower-than-timeout", tuple(Scripted.completion(answer_json(CLEAN), delay=3) for _ in range(MAX_TRIES + 1)),
-         3, rf"did not answer within 0\.15 s \({MAX_TRIES} tries\)", MAX_TRIES, args=("--timeout", "0.15"), seconds=5),
+         3, rf"did not answer within 0\.15 s \({MAX_TRIES} tries\)", MAX_TRIES, args=("--timeout", "0.15")),
     Case("html-proxy-page-forever", tuple(Scripted.html(502, PROXY_PAGE) for _ in range(MAX_TRIES + 1)),
          3, rf"unavailable \(HTTP 502\) after {MAX_TRIES} tries", MAX_TRIES),
     Case("html-page-with-200", (Scripted.html(200, "<html><body>Please log in to the Wi-Fi</body></html>"),),
@@ -112,22 +122,19 @@ def assert_no_secret(*texts: str) -> None:
         assert SENTINEL_KEY not in text and "SENTINEL" not in text
 
 
+def fault_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"OPENAI_API_KEY": SENTINEL_KEY, ENV_RETRY_MAX_WAIT: FAST_RETRIES, **(extra or {})}
+
+
 def cli_env(tmp_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
-    env.update({"TMPDIR": str(tmp_path), "NO_COLOR": "1", "OPENAI_API_KEY": SENTINEL_KEY,
-                ENV_RETRY_MAX_WAIT: FAST_RETRIES, **(extra or {})})
-    return env
+    """For a real child process (Ctrl-C, debug logging read at import)."""
+    return child_env(tmp_path, fault_env(extra))
 
 
-def run_cli(args: list[str], tmp_path: Path, *, stdin: str | None = None, env: dict[str, str] | None = None
-            ) -> tuple[subprocess.CompletedProcess[str], float]:
-    start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "rewriter", "rewrite", *args], input=stdin, capture_output=True,
-                          text=True, env=cli_env(tmp_path, env), timeout=60, cwd=tmp_path)
-    elapsed = time.monotonic() - start
-    assert "Traceback" not in proc.stderr + proc.stdout
+def rewrite_cli(run_cli: RunCli, args: list[str], env: dict[str, str] | None = None) -> CliResult:
+    proc = run_cli("rewrite", *args, env=fault_env(env))
     assert_no_secret(proc.stdout, proc.stderr)
-    return proc, elapsed
+    return proc
 
 
 def _api_options(case: Case, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
@@ -145,14 +152,13 @@ def _api_options(case: Case, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     return options
 
 
-def run_api(base_url: str, monkeypatch: pytest.MonkeyPatch, case: Case) -> tuple[Any, BaseException | None, float]:
+def run_api(base_url: str, monkeypatch: pytest.MonkeyPatch, case: Case) -> tuple[Any, BaseException | None]:
     options = _api_options(case, monkeypatch)
-    start = time.monotonic()
     try:
         result, error = rewrite(DRAFT, base_url=base_url, **options), None
     except RewriterError as exc:
         result, error = None, exc
-    return result, error, time.monotonic() - start
+    return result, error
 
 
 def the_error_line(stderr: str) -> str:
@@ -166,10 +172,10 @@ def the_error_line(stderr: str) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_fault_through_the_python_api(case: Case, live_server: ScriptedServer,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                      monkeypatch: pytest.MonkeyPatch, sleeps: list[float]) -> None:
     live_server.script = list(case.script)
-    result, error, elapsed = run_api(live_server.base_url, monkeypatch, case)
-    assert case.min_seconds <= elapsed < case.seconds
+    result, error = run_api(live_server.base_url, monkeypatch, case)
+    case.assert_waits(sleeps)
     assert len(live_server.received) == case.requests
     if case.exit == 0:
         assert error is None and result.answer == CLEAN
@@ -188,20 +194,20 @@ ASYNC_CASES = [c for c in CASES if c.id in {"429-no-retry-after", "5xx-forever",
 
 
 @pytest.mark.parametrize("case", ASYNC_CASES, ids=[c.id for c in ASYNC_CASES])
-def test_fault_through_the_async_api(case: Case, live_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """arewrite() shares the loop and the error mapping: same outcome, same request count."""
+def test_fault_through_the_async_api(case: Case, live_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch,
+                                     sleeps: list[float]) -> None:
+    """arewrite() shares the loop and the error mapping: same outcome, same request count, same waits."""
     import asyncio
 
     from rewriter import arewrite
 
     live_server.script = list(case.script)
     options = _api_options(case, monkeypatch)
-    start = time.monotonic()
     try:
         result, error = asyncio.run(arewrite(DRAFT, base_url=live_server.base_url, **options)), None
     except RewriterError as exc:
         result, error = None, exc
-    assert case.min_seconds <= time.monotonic() - start < case.seconds
+    case.assert_waits(sleeps)
     assert len(live_server.received) == case.requests
     if case.exit == 0:
         assert error is None and result is not None and result.answer == CLEAN
@@ -210,41 +216,13 @@ def test_fault_through_the_async_api(case: Case, live_server: ScriptedServer, mo
     assert_no_secret(str(error), "".join(traceback.format_exception(error)))
 
 
-@dataclass
-class Outcome:
-    proc: subprocess.CompletedProcess[str]
-    elapsed: float
-    requests: int
-
-
-@pytest.fixture(scope="module")
-def cli_outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
-    """Every case through the console script, one server and one process each, a few at a time:
-    start-up of a fresh interpreter (~1 s, mostly importing openai) dominates, and overlaps."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def one(case: Case) -> tuple[str, Outcome | AssertionError | subprocess.TimeoutExpired]:
-        tmp = tmp_path_factory.mktemp(f"cli-{case.id}")
-        with ScriptedServer(case.script) as server:
-            try:
-                proc, elapsed = run_cli([DRAFT, "--base-url", server.base_url, *case.args], tmp, env=case.env)
-            except (AssertionError, subprocess.TimeoutExpired) as exc:  # fails that case alone, not all of them
-                return case.id, exc
-            return case.id, Outcome(proc, elapsed, len(server.received))
-
-    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
-        return dict(pool.map(one, CASES))
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_fault_through_the_console_script(case: Case, cli_outcomes: dict[str, Any]) -> None:
-    outcome = cli_outcomes[case.id]
-    if isinstance(outcome, BaseException):
-        raise outcome
-    proc = outcome.proc
-    # Start-up of a fresh interpreter included, a few running at once.
-    assert case.min_seconds <= outcome.elapsed < case.seconds + 10
-    assert outcome.requests == case.requests
+def test_fault_through_the_console_script(case: Case, live_server: ScriptedServer, run_cli: RunCli,
+                                          sleeps: list[float]) -> None:
+    live_server.script = list(case.script)
+    proc = rewrite_cli(run_cli, [DRAFT, "--base-url", live_server.base_url, *case.args], case.env)
+    case.assert_waits(sleeps)
+    assert len(live_server.received) == case.requests
     assert proc.returncode == case.exit, proc.stderr
     if case.exit == 0:
         assert proc.stdout.startswith(CLEAN)
@@ -261,36 +239,41 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_connection_refused_through_both(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_connection_refused_through_both(monkeypatch: pytest.MonkeyPatch, run_cli: RunCli,
+                                         sleeps: list[float]) -> None:
     base_url = f"http://127.0.0.1:{closed_port()}/v1"
     case = Case("refused", (), 3, rf"cannot reach http://127\.0\.0\.1:\d+/v1 after {MAX_TRIES} tries", 0)
-    _, error, elapsed = run_api(base_url, monkeypatch, case)
+    _, error = run_api(base_url, monkeypatch, case)
     assert error is not None and error.exit_code == 3 and re.search(case.message, str(error))
-    assert elapsed < 5
-    proc, elapsed = run_cli([DRAFT, "--base-url", base_url], tmp_path)
+    assert len(sleeps) == MAX_TRIES - 1  # every try made, each wait within the cap
+    case.assert_waits(sleeps)
+    proc = rewrite_cli(run_cli, [DRAFT, "--base-url", base_url])
     assert proc.returncode == 3 and re.search(case.message, the_error_line(proc.stderr))
-    assert elapsed < 10
+    assert len(sleeps) == 2 * (MAX_TRIES - 1)
+    case.assert_waits(sleeps)
 
 
-def test_async_api_maps_faults_the_same_way(live_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_async_api_maps_faults_the_same_way(live_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch,
+                                            sleeps: list[float]) -> None:
     import asyncio
 
     from rewriter import ServiceError, arewrite
 
     monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
     monkeypatch.setenv(ENV_RETRY_MAX_WAIT, FAST_RETRIES)
-    live_server.script = [Scripted.completion(answer_json(CLEAN), delay=3) for _ in range(MAX_TRIES)]
-    start = time.monotonic()
+    # Each answer comes after 30 s: only the 0.2 s timeout can end this run in an error.
+    live_server.script = [Scripted.completion(answer_json(CLEAN), delay=30) for _ in range(MAX_TRIES)]
     with pytest.raises(ServiceError, match=r"did not answer within 0\.2 s") as caught:
         asyncio.run(arewrite(DRAFT, base_url=live_server.base_url, timeout=0.2))
-    assert time.monotonic() - start < 4 and len(live_server.received) == MAX_TRIES
+    assert len(live_server.received) == MAX_TRIES and caught.value.kind == "timeout"
+    assert len(sleeps) == MAX_TRIES - 1 and all(w <= float(FAST_RETRIES) for w in sleeps)
     assert_no_secret(str(caught.value))
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan"])
 def test_a_bad_timeout_is_a_usage_error_before_any_request(value: str, live_server: ScriptedServer,
-                                                            tmp_path: Path) -> None:
-    proc, _ = run_cli([DRAFT, "--base-url", live_server.base_url, "--timeout", value], tmp_path)
+                                                            run_cli: RunCli) -> None:
+    proc = rewrite_cli(run_cli, [DRAFT, "--base-url", live_server.base_url, "--timeout", value])
     assert proc.returncode == 2 and "timeout" in proc.stderr
     assert live_server.received == []
 
@@ -298,17 +281,26 @@ def test_a_bad_timeout_is_a_usage_error_before_any_request(value: str, live_serv
 # ---------------------------------------------------------------- Ctrl-C
 
 
-def wait_for(condition: Any, seconds: float = 10) -> None:
+def ctrl_c_as_on_a_terminal() -> None:
+    """In the child: SIGINT as a terminal delivers it. A suite started in the background (CI,
+    nohup, `cmd &`) inherits SIGINT ignored, and Python then installs no Ctrl-C handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def wait_for(condition: Any, seconds: float = 60) -> None:
+    """Poll until `condition()` holds: a readiness signal, not a timing (the limit only ends a hang)."""
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.02)
+        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("source,moment", [("argument", "in flight"), ("stdin", "in flight"),
                                            ("stdin", "waiting to retry")])
 def test_ctrl_c_exits_130_and_keeps_the_draft(source: str, moment: str, live_server: ScriptedServer,
                                               tmp_path: Path) -> None:
+    # Uninterrupted, the child would answer (exit 0) after 30 s, or fail (exit 3) after waiting
+    # 20 s to retry: only the Ctrl-C can make it exit 130.
     if moment == "in flight":
         live_server.script = [Scripted.completion(answer_json(CLEAN), delay=30)]
     else:  # the client sleeps 20 s before its retry
@@ -320,13 +312,15 @@ def test_ctrl_c_exits_130_and_keeps_the_draft(source: str, moment: str, live_ser
         proc = subprocess.Popen([sys.executable, "-m", "rewriter", "rewrite", *args, "--base-url",
                                  live_server.base_url], stdin=stdin, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=cli_env(tmp_path, {ENV_RETRY_MAX_WAIT: "30"}),
-                                cwd=tmp_path)
-    wait_for(lambda: live_server.received)
-    time.sleep(0.2)  # in flight: the server holds the request; or the 503 is read and the client sleeps
-    start = time.monotonic()
+                                cwd=tmp_path, preexec_fn=ctrl_c_as_on_a_terminal)
+    # Ready: the request has reached the server (in flight), or its 503 has been written back
+    # (the client is reading it or already waiting to retry). A Ctrl-C at either moment.
+    if moment == "in flight":
+        wait_for(lambda: live_server.received)
+    else:
+        wait_for(lambda: live_server.received and live_server.received[0].answered)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=10)
-    assert time.monotonic() - start < 5
+    stdout, stderr = proc.communicate(timeout=60)  # a guard against a hang, not a timing
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr and "interrupted" in the_error_line(stderr)
     assert_no_secret(stdout, stderr)
@@ -344,13 +338,14 @@ def test_ctrl_c_on_a_terminal_with_the_spinner(live_server: ScriptedServer, tmp_
     env = {**cli_env(tmp_path), "TERM": "xterm", "COLUMNS": "100"}
     env.pop("NO_COLOR")
     proc = subprocess.Popen([sys.executable, "-m", "rewriter", "rewrite", DRAFT, "--base-url", live_server.base_url],
-                            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=tmp_path, close_fds=True)
+                            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=tmp_path, close_fds=True,
+                            preexec_fn=ctrl_c_as_on_a_terminal)
     os.close(slave)
     wait_for(lambda: live_server.received)
-    time.sleep(0.3)  # the spinner is up
+    shown = read_until(master, b"Rewriting your answer")  # ready: the spinner is up
     proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=10)
-    output = drain(master)
+    proc.wait(timeout=60)  # a guard against a hang, not a timing
+    output = shown + drain(master)
     text = output.decode("utf-8", "replace")
     assert proc.returncode == 130, text
     assert "Traceback" not in text and "rewriter: error: interrupted" in text

@@ -22,8 +22,8 @@ import pytest
 
 from rewriter.models import TONES, Context
 from rewriter.offline import compose, read, reads_as_english
-from rewriter.offline.lexicon import load
 from rewriter.offline.checks import complaints_kept, fragments, orphan_numbers, repeated_runs, structural
+from rewriter.offline.lexicon import load
 from rewriter.offline.shape import spliced
 from rewriter.offline.text import fact_kept
 from rewriter.results import Composition
@@ -317,7 +317,8 @@ def test_light_keeps_clean_sentences_and_rewrites_flagged_ones() -> None:
 def _template_sentences() -> list[str]:
     slots = {"target": "this role", "Target": "This role", "current": "my current role", "date": "in june",
              "cause": "", "also": "", "after": "", "place": "Denver", "contract": "contract", "need": "day shifts",
-             "commute": "an hour each way", "commute_np": "two hour commute each way", "flex": "two days a week", "policy": "five days a week in the office", "field": "data analysis",
+             "commute": "an hour each way", "commute_np": "two hour commute each way", "flex": "two days a week",
+             "policy": "five days a week in the office", "field": "data analysis",
              "next": "team lead", "stretch": "two years", "list": "Python"}
     out: list[str] = []
 

@@ -6,6 +6,9 @@
   hold none of the private details; the answer the user sees has them back.
 - `--engine offline`: no socket is ever connected (in-process and in a subprocess
   whose sitecustomize forbids sockets).
+
+Two tests need a real child process: the SDK reads OPENAI_LOG when it is imported, and
+the no-socket guard is installed by sitecustomize at interpreter start.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CASSETTES, SENTINEL_KEY
+from conftest import CASSETTES, SENTINEL_KEY, RunCli
 from scripted_server import Scripted, ScriptedServer, answer_json
 from test_faults import CASES, Case, cli_env, run_api
 
@@ -36,11 +39,11 @@ CLI_CASES = [c for c in CASES if c.id in {"401", "5xx-forever", "html-proxy-page
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_the_key_is_in_no_log_or_exception(case: Case, live_server: ScriptedServer,
-                                           monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_key_is_in_no_log_or_exception(case: Case, live_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch,
+                                           caplog: pytest.LogCaptureFixture, sleeps: list[float]) -> None:
     caplog.set_level(logging.DEBUG)  # the SDK's request logs and httpx's included
     live_server.script = list(case.script)
-    result, error, _ = run_api(live_server.base_url, monkeypatch, case)
+    result, error = run_api(live_server.base_url, monkeypatch, case)
     assert live_server.received and all(
         r.headers["authorization"] == f"Bearer {SENTINEL_KEY}" for r in live_server.received
     )  # the key really was in play
@@ -154,11 +157,10 @@ def test_without_redact_the_details_are_sent_as_written(live_server: ScriptedSer
     assert "jane.roe@example.org" in sent_text(live_server)  # the control: redaction is what hides them
 
 
-def test_cli_redact_and_redact_name(live_server: ScriptedServer, tmp_path: Path) -> None:
+def test_cli_redact_and_redact_name(live_server: ScriptedServer, run_cli: RunCli) -> None:
     live_server.script = [Scripted.completion(answer_json(ANSWER.replace("[NAME_3]", "your company")))]
-    proc = subprocess.run([sys.executable, "-m", "rewriter", "rewrite", "-", "--redact", "--redact-name", "Acme Corp",
-                           "--redact-name", "Jane Doe", "--base-url", live_server.base_url],
-                          input=DRAFT, capture_output=True, text=True, env=cli_env(tmp_path), timeout=60, cwd=tmp_path)
+    proc = run_cli("rewrite", "-", "--redact", "--redact-name", "Acme Corp", "--redact-name", "Jane Doe",
+                   "--base-url", live_server.base_url, stdin=DRAFT, env={"OPENAI_API_KEY": SENTINEL_KEY})
     assert proc.returncode == 0, proc.stderr
     sent = sent_text(live_server)
     for secret in PRIVATE:

@@ -15,7 +15,6 @@ from rewriter.pipeline import rewrite
 from rewriter.prompts import Prompts
 
 
-
 def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
     env.update({"NO_COLOR": "1", "COLUMNS": "200"})

@@ -19,9 +19,9 @@ from openai.types.chat import ChatCompletion
 
 from rewriter import ConfigurationError, InputError, ServiceError, StillNegativeError, arewrite, rewrite
 from rewriter.models import Context
-from rewriter.results import Composition
 from rewriter.pipeline import MAX_DRAFT_CHARS, MAX_POSTING_CHARS
 from rewriter.resources import shipped_prompts_dir
+from rewriter.results import Composition
 
 DRAFT = "My manager reviews every email I send. I coordinate projects and want to lead them myself."
 CLEAN = "I've learned a lot coordinating projects, and I'm ready to lead projects myself. This role is that next step."

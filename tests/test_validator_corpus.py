@@ -14,8 +14,8 @@
 from __future__ import annotations
 
 import pytest
-
 from corpus import load_rows, score
+
 from rewriter.validate.sentiment import compound
 
 

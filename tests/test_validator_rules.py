@@ -365,7 +365,8 @@ def test_plain_facts_and_diplomatic_reasons_pass(text: str) -> None:
     ],
 )
 def test_warnings_a_coach_would_agree_with(text: str, rule: str, fires: bool) -> None:
-    assert (rule in {f.rule for f in check(text).findings}) is fires, [(f.rule, f.excerpt) for f in check(text).findings]
+    findings = check(text).findings
+    assert (rule in {f.rule for f in findings}) is fires, [(f.rule, f.excerpt) for f in findings]
 
 
 def test_a_recommended_answer_of_45_words_is_not_too_short() -> None:

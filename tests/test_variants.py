@@ -362,7 +362,8 @@ def test_cli_offline_variants_plain_lists_what_was_left_out(tmp_path: Any) -> No
     import subprocess
     import sys
 
-    draft = "my coworkers are idiots and my boss micromanages me. 4 years as a data analyst, I built our Tableau reports"
+    draft = ("my coworkers are idiots and my boss micromanages me. 4 years as a data analyst, "
+             "I built our Tableau reports")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REWRITER_"))}
     proc = subprocess.run([sys.executable, "-m", "rewriter", "rewrite", draft, "--variants", "3", "--engine",
                            "offline"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False)

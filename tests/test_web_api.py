@@ -22,14 +22,14 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-from conftest import SENTINEL_KEY
+from conftest import SENTINEL_KEY, RunCli
 from scripted_server import Scripted, ScriptedServer, answer_json
 from starlette.types import ASGIApp, Message
 from web_support import (
@@ -66,12 +66,16 @@ def app() -> ASGIApp:
     return create_app()
 
 
-def cli_json(*args: str, env: dict[str, str] | None = None) -> Any:
-    """What `rewriter ARGS --json` prints, parsed."""
-    proc = subprocess.run([sys.executable, "-m", "rewriter", *args, "--json"], check=False, capture_output=True, text=True,
-                          env=env or serve_env(), cwd=ROOT, timeout=HANG_GUARD)
-    assert proc.stdout, proc.stderr
-    return json.loads(proc.stdout)
+@pytest.fixture
+def cli_json(run_cli: RunCli) -> Callable[..., Any]:
+    """What `rewriter ARGS --json` prints, parsed (the console entry point, in process)."""
+
+    def run(*args: str) -> Any:
+        proc = run_cli(*args, "--json", cwd=ROOT)
+        assert proc.stdout, proc.stderr
+        return json.loads(proc.stdout)
+
+    return run
 
 
 def assert_error(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -88,7 +92,7 @@ def assert_error(response: httpx.Response, status: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- the CLI's shapes
 
 
-def test_rewrite_gives_what_rewrite_json_prints(app: ASGIApp) -> None:
+def test_rewrite_gives_what_rewrite_json_prints(cli_json: Callable[..., Any], app: ASGIApp) -> None:
     response = call(app, "POST", "/api/rewrite", json={"draft": DRAFT, "role": "Senior Analyst"})
     assert response.status_code == 200
     record = response.json()
@@ -97,7 +101,7 @@ def test_rewrite_gives_what_rewrite_json_prints(app: ASGIApp) -> None:
     assert record == rewrite(DRAFT, role="Senior Analyst", engine="offline").to_record()
 
 
-def test_check_gives_what_check_json_prints(app: ASGIApp, tmp_path: Path) -> None:
+def test_check_gives_what_check_json_prints(cli_json: Callable[..., Any], app: ASGIApp, tmp_path: Path) -> None:
     response = call(app, "POST", "/api/check", json={"text": BLUNT_ANSWER})
     assert response.status_code == 200
     assert response.json() == cli_json("check", BLUNT_ANSWER) == check(BLUNT_ANSWER).to_dict()
@@ -105,7 +109,7 @@ def test_check_gives_what_check_json_prints(app: ASGIApp, tmp_path: Path) -> Non
     assert {"blame.manager", "complaint.frustration"} <= rules
 
 
-def test_check_with_the_draft_flags_invented_facts(app: ASGIApp, tmp_path: Path) -> None:
+def test_check_with_the_draft_flags_invented_facts(cli_json: Callable[..., Any], app: ASGIApp, tmp_path: Path) -> None:
     answer = "In my 9 years at Initech I grew revenue 45%, and I'm ready for more ownership."
     draft = "my boss is a micromanager. been there 4 years"
     (tmp_path / "draft.txt").write_text(draft)
@@ -116,7 +120,7 @@ def test_check_with_the_draft_flags_invented_facts(app: ASGIApp, tmp_path: Path)
     assert {answer[f["start"]:f["end"]] for f in invented} >= {"9", "45%"}
 
 
-def test_principles_gives_what_principles_json_prints(app: ASGIApp) -> None:
+def test_principles_gives_what_principles_json_prints(cli_json: Callable[..., Any], app: ASGIApp) -> None:
     response = call(app, "GET", "/api/principles")
     assert response.status_code == 200
     assert response.json() == cli_json("principles")
@@ -656,8 +660,8 @@ def test_serve_on_a_port_in_use_is_one_clear_line() -> None:
 
 
 def test_serve_with_a_bad_setting_stops_before_listening() -> None:
-    proc = subprocess.run([sys.executable, "-m", "rewriter", "serve", "--port", "0"], check=False, capture_output=True, text=True,
-                          env=serve_env({"REWRITER_MODE": "yaml"}), timeout=HANG_GUARD)
+    proc = subprocess.run([sys.executable, "-m", "rewriter", "serve", "--port", "0"], check=False,
+                          capture_output=True, text=True, env=serve_env({"REWRITER_MODE": "yaml"}), timeout=HANG_GUARD)
     assert proc.returncode == 2 and "unknown mode" in proc.stderr and "Traceback" not in proc.stderr
     assert "running at" not in proc.stdout
 

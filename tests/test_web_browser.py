@@ -134,7 +134,8 @@ def test_type_a_draft_click_rewrite_see_the_answer(page: tuple[Page, Console], o
     assert tab.locator("#answer").inner_text() == expected["answer"]
     assert tab.locator("#rewrite-status").inner_text() == "Ready to say: no problems found."
     words = len(expected["answer"].split())
-    assert tab.locator("#spoken").inner_text().startswith(f"About {round(words * 60 / 150)} seconds spoken ({words} words")
+    spoken = f"About {round(words * 60 / 150)} seconds spoken ({words} words"
+    assert tab.locator("#spoken").inner_text().startswith(spoken)
     engine_line = tab.locator("#engine-used").inner_text()
     assert "offline engine" in engine_line and "OPENAI_API_KEY" in engine_line  # how to turn the LLM on
     reframed = tab.locator("#reasons li").all_inner_texts()

@@ -25,6 +25,8 @@ from .output import is_terminal, notice, print_json, safe
 # Fixed choices, listed in --help; typer refuses any other value with exit 2.
 Tone = enum.Enum("Tone", {t: t for t in TONES}, type=str)  # type: ignore[misc]
 Level = enum.Enum("Level", {lv: lv for lv in LEVELS}, type=str)  # type: ignore[misc]
+DEFAULT_TONE = Tone("professional")
+DEFAULT_LEVEL = Level("full")
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,7 +44,9 @@ def rewrite_command(
     file: Annotated[
         Path | None, typer.Option("--file", "-f", help="Read the draft from this file.", show_default=False)
     ] = None,
-    role: Annotated[str | None, typer.Option("--role", help="The role you are applying for.", show_default=False)] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="The role you are applying for.", show_default=False)
+    ] = None,
     company: Annotated[
         str | None, typer.Option("--company", help="The company you are applying to.", show_default=False)
     ] = None,
@@ -50,7 +54,7 @@ def rewrite_command(
         Path | None,
         typer.Option("--job-posting", help="A file with the job posting (long ones are trimmed).", show_default=False),
     ] = None,
-    tone: Annotated[Tone, typer.Option("--tone", help="How the answer sounds.")] = Tone("professional"),
+    tone: Annotated[Tone, typer.Option("--tone", help="How the answer sounds.")] = DEFAULT_TONE,
     seconds: Annotated[
         int, typer.Option("--seconds", help="Target spoken length in seconds (150 words a minute, within 20%).")
     ] = 60,
@@ -58,7 +62,7 @@ def rewrite_command(
         Level,
         typer.Option("--level", help="full: write a new answer; light: keep your sentences that pass, rewrite only "
                      "the flagged ones."),
-    ] = Level("full"),
+    ] = DEFAULT_LEVEL,
     model: options.Model = None,
     base_url: options.BaseUrl = None,
     mode: options.Mode = None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
@@ -19,8 +19,8 @@ from .reply import Reply, interpret
 from .settings import LLMConfig
 from .transport import call, sync_client
 
-BATCH_ENDPOINT = "/v1/chat/completions"
-BATCH_WINDOW = "24h"
+BATCH_ENDPOINT: Final = "/v1/chat/completions"
+BATCH_WINDOW: Final = "24h"
 
 
 def batch_request(custom_id: str, messages: list[dict[str, str]], config: LLMConfig) -> dict[str, Any]:

@@ -170,7 +170,8 @@ class LLM:
 
     def __init__(self, config: LLMConfig, client: Any = None) -> None:
         if client is not None and isinstance(client, openai.AsyncOpenAI):
-            raise ConfigurationError("rewrite() needs a synchronous openai.OpenAI client; use arewrite() with AsyncOpenAI")
+            raise ConfigurationError(
+                "rewrite() needs a synchronous openai.OpenAI client; use arewrite() with AsyncOpenAI")
         self.config = config
         self._client: openai.OpenAI | None = _own_retries_off(client) if client is not None else None
 

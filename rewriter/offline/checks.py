@@ -96,7 +96,6 @@ def fragments(answer: str) -> Iterator[Finding]:
     """Sentences a person would not say: no verb, cut off, unbalanced, with emoji."""
     for s, e in _sentences(answer):
         sentence = answer[s:e]
-        n = len(sentence.split())
         broken = (
             not _has_verb(sentence)
             or _DANGLING.search(sentence)
@@ -105,7 +104,8 @@ def fragments(answer: str) -> Iterator[Finding]:
             or _EMOJI.search(sentence)
         )
         if broken:
-            yield _finding("offline.fragment", "P8", s, e, answer, "This sentence is a fragment, not something a person says.",
+            yield _finding("offline.fragment", "P8", s, e, answer,
+                           "This sentence is a fragment, not something a person says.",
                            "Say it as a full sentence, or leave it out.")
 
 
@@ -114,7 +114,8 @@ def orphan_numbers(answer: str) -> Iterator[Finding]:
     for m in _NUMBER.finditer(answer):
         before = answer[max(0, m.start() - 3): m.start()]
         after = answer[m.end(): m.end() + 2]
-        alone = (":" in before or before.strip() == "" and m.start() == 0) and re.match(r"^\s*[.!?]?\s*$|^[.!?]", after or ".")
+        alone = ((":" in before or before.strip() == "" and m.start() == 0)
+                 and re.match(r"^\s*[.!?]?\s*$|^[.!?]", after or "."))
         if alone:
             yield _finding("offline.orphan_number", "P5", m.start(), m.end(), answer,
                            "A number on its own, with nothing to say what it counts.",
@@ -126,7 +127,7 @@ def repeated_runs(answer: str) -> Iterator[Finding]:
     matches = list(_TOKEN.finditer(answer))
     low = [m.group().lower() for m in matches]
     seen: dict[tuple[str, ...], int] = {}
-    for i, gram in enumerate(zip(low, low[1:], low[2:], low[3:], low[4:])):
+    for i, gram in enumerate(zip(low, low[1:], low[2:], low[3:], low[4:], strict=False)):
         first = seen.setdefault(gram, i)
         if first + 5 <= i:
             yield _finding("offline.repeated", "P8", matches[i].start(), matches[i + 4].end(), answer,
@@ -161,18 +162,19 @@ def unsupported_situations(answer: str, reading: Reading) -> Iterator[Finding]:
     claimed: dict[str, re.Match[str]] = {}
     for m in lex.any_assert.finditer(answer):  # one pass finds the claims; an anchored match says whose
         for reason in lex.reasons:
-            if reason.asserts is not None and reason.id not in claimed and (hit := reason.asserts.match(answer, m.start())):
+            if (reason.asserts is not None and reason.id not in claimed
+                    and (hit := reason.asserts.match(answer, m.start()))):
                 claimed[reason.id] = hit
     for reason in lex.reasons:
-        m = claimed.get(reason.id)
-        if m is None or reason.id in reading.reasons:
+        claim = claimed.get(reason.id)
+        if claim is None or reason.id in reading.reasons:
             continue
-        if not _in_user_words(m.start(), m.end(), answer, reading):
-            yield _finding("offline.unsupported", "P5", m.start(), m.end(), answer,
+        if not _in_user_words(claim.start(), claim.end(), answer, reading):
+            yield _finding("offline.unsupported", "P5", claim.start(), claim.end(), answer,
                            f"The answer speaks of {reason.label}, which the draft never mentions.",
                            "Say only what the draft supports.")
-    if reading.ended and (m := re.search(r"\bmy current (?:role|job|position)\b|\bcurrently\b", answer, re.I)):
-        yield _finding("offline.unsupported", "P5", m.start(), m.end(), answer,
+    if reading.ended and (current := re.search(r"\bmy current (?:role|job|position)\b|\bcurrently\b", answer, re.I)):
+        yield _finding("offline.unsupported", "P5", current.start(), current.end(), answer,
                        "The draft says this job has ended; the answer speaks of it as current.",
                        "Speak of your last role.")
 

@@ -158,7 +158,8 @@ def load() -> Lexicon:
         and_starters=tuple(re.escape(w) for w in facts["clause"]["and_starters"]),
         other_actors=tuple(sorted(facts["actor"]["other"], key=len, reverse=True)),
         other_actor=re.compile(
-            "^(?:" + "|".join(re.escape(w) for w in sorted(facts["actor"]["other"], key=len, reverse=True)) + ")(?: |$)"),
+            "^(?:" + "|".join(re.escape(w) for w in sorted(facts["actor"]["other"], key=len, reverse=True))
+            + ")(?: |$)"),
         any_rewrite=re.compile("|".join(f"(?:{p})" for p, _ in facts["rewrite"]["rules"]), re.IGNORECASE),
         finite=frozenset(facts["actor"]["finite"]),
         fired_causes=tuple((k, re.compile(p, re.IGNORECASE)) for k, p in facts["fired"]["causes"]),

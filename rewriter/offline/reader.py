@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .lexicon import Lexicon, Reason, load
 from .shape import field_like, noun_phrase
-from .lexicon import Lexicon, load
 from .text import PRONOUNS, article, capital, clauses, fold, join, normalise, sentences, tidy
 
 _DIGIT = re.compile(r"\d")
@@ -208,7 +208,6 @@ class Reader:
                                  r"|missed days|absences|lost time)(?: .*)?", f))
 
     def _kind(self, c: Clause, f: str) -> str:
-        lex = self.lex
         if c.actor != "other" and _DESIRE.match(f if c.actor != "self" else re.sub(r"^(?:i|im|id)\s+", "i ", f)):
             return "desire" if not c.complaint or self._desire_body(c.text) else "complaint"
         if self._neutral_fact(f) or re.match(r"^(?:mostly|mainly|primarily) \w+", f) and not c.complaint:
@@ -238,7 +237,7 @@ class Reader:
             return False
         return any(p.search(f) for _, p in self.lex.fired_causes) and not re.search(r"\b(fired|let go|terminated)\b", f)
 
-    def _reason(self, rid: str):  # noqa: ANN202
+    def _reason(self, rid: str) -> Reason:
         return next(r for r in self.lex.reasons if r.id == rid)
 
     def _fact_signal(self, text: str) -> bool:

@@ -44,9 +44,10 @@ def _slang() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str], tuple[st
             continue
         i = len(alternatives)
         count = iter(range(1, 10))
-        named = _OPEN_GROUP.sub(lambda _m: f"(?P<r{i}g{next(count)}>", p)
+        # The lambdas run inside re.sub, in this iteration: the loop variables are current.
+        named = _OPEN_GROUP.sub(lambda _m: f"(?P<r{i}g{next(count)}>", p)  # noqa: B023
         alternatives.append(f"(?P<r{i}>{'(?i:' + named + ')' if flags else named})")
-        replacements.append(_BACKREF.sub(lambda b: f"\\g<r{i}g{b.group(1)}>", r))
+        replacements.append(_BACKREF.sub(lambda b: f"\\g<r{i}g{b.group(1)}>", r))  # noqa: B023
     alternation = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
     return (re.compile(r"\b(?:" + alternation + r")\b", re.IGNORECASE), words,
             re.compile(_grouped(alternatives)), tuple(replacements))
@@ -107,7 +108,8 @@ def _clause_re() -> re.Pattern[str]:
     starters = "|".join(sorted(lex.and_starters, key=len, reverse=True))
     return re.compile(
         r"\s*;\s*|,\s+(?!(?:and|or)\b)|,\s+(?=(?:and|or) (?:" + starters + r")\b)|\s+[-\u2013]\s+|\s*:\s+"
-        r"|\s+(?=(?:but|so|because|cause|cuz|when|while|though|even though|plus|which|since then|until|unless|or else)\s)"
+        r"|\s+(?=(?:but|so|because|cause|cuz|when|while|though|even though|plus|which|since then|until|unless"
+        r"|or else)\s)"
         r"|\s+(?=and (?:" + starters + r")\b)"
         r"|\s+(?=or (?:i|im|ill)\b)",
         re.IGNORECASE,

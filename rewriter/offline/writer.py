@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import zlib
-from functools import lru_cache
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from ..models import Context
@@ -26,7 +26,8 @@ WORDS_PER_MINUTE = 150
 PAY_LAST = "pay"  # money never leads (P4)
 MAX_REASONS = 3
 _OPTIONAL_SLOTS = {"date", "cause", "current", "target", "Target", "also", "after"}
-_PAST = re.compile(r"^(?:I|We) (?:\w+ed|built|led|ran|grew|cut|hit|took|made|won|wrote|taught|drove|sold|shipped|got|did|"
+_PAST = re.compile(r"^(?:I|We) (?:\w+ed|built|led|ran|grew|cut|hit|took|made|won|wrote|taught|drove|sold|"
+                   r"shipped|got|did|"
                    r"brought|kept|set|went|oversaw|gave|ran|stood|began|held|spent|saw)\b")
 _SLOT = re.compile(r"\{(\w+)\}")
 _FRAME_SLOTS = frozenset({"current", "target", "Target", "also"})
@@ -42,7 +43,7 @@ _TOKENS = re.compile(r"[a-z0-9']+")
 @lru_cache(maxsize=4096)  # wordings repeat across drafts: their runs are computed once
 def ngrams(text: str, n: int = 5) -> frozenset[tuple[str, ...]]:
     toks = _TOKENS.findall(text.lower().replace("\u2019", "'"))
-    return frozenset(zip(*(toks[i:] for i in range(n))))
+    return frozenset(zip(*(toks[i:] for i in range(n)), strict=False))
 
 
 @lru_cache(maxsize=4096)
@@ -271,7 +272,8 @@ class Writer:
         if rid == "workload" and self.slots.get("stretch"):
             options = list(fam["say_stretch"])
         if rid == "health":
-            physical = re.search(r"\b(my back|back is|back pain|knees?|wrists?|my body|lifting|on my feet|shoulders?|hips?|physical(ly)?)\b",
+            physical = re.search(r"\b(my back|back is|back pain|knees?|wrists?|my body|lifting|on my feet|"
+                                 r"shoulders?|hips?|physical(ly)?)\b",
                                  " ".join(c.text for c in r.clauses), re.I)
             options = list(fam["say_physical"] if physical else fam["say_pace"])
         said = self.pick(options, rid)

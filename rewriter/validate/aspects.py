@@ -27,7 +27,8 @@ from .phrases import negated, rule_table
 AFTER_ASPECT = 6  # "the raise they promised us in the spring came three months late"
 BEFORE_ASPECT = 3  # "poor internal communication", "lack of clear leadership"
 # Words that end the clause an evaluation can reach across.
-_BREAKS = frozenset("but though although however yet whereas except while because since unless if when and or than".split())
+_BREAKS = frozenset(
+    "but though although however yet whereas except while because since unless if when and or than".split())
 _PUNCT = re.compile(r"[,;:()\"“”—–!?.|/•*]|\s-|-\s|\n")
 # Between an evaluation and the aspect after it stand only modifiers ("poor internal
 # communication"); a preposition or determiner means the evaluation is about

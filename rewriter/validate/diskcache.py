@@ -42,7 +42,8 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
     path = directory / f"{slot}-{zlib.crc32(chr(0).join(key).encode()):08x}.pickle"
     try:
         with open(path, "rb") as fh:
-            return pickle.load(fh)
+            cached: T = pickle.load(fh)
+            return cached
     except Exception:  # missing, stale or unreadable: rebuild below
         pass
     value = build()

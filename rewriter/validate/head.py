@@ -55,7 +55,8 @@ def _read_head() -> dict[str, Any]:
     import json  # only on a cache miss
 
     with open(HEAD_FILE, encoding="utf-8") as fh:
-        return json.load(fh)
+        head: dict[str, Any] = json.load(fh)
+    return head
 
 
 def sentence_signals(doc: Doc) -> list[dict[str, float]]:
@@ -80,7 +81,7 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
         # Cues per ten words, at most 2: a long list of perks gathers a few "always" and
         # "only" without being a complaint; a terse "too many meetings" is one.
         lengths = [len(tokens)] if n == 1 else _sentence_lengths(doc)
-        for row, length in zip(signals, lengths):
+        for row, length in zip(signals, lengths, strict=False):
             row["cue"] = min(row["cue"] / max(1.0, length / 10), CUE_CAP)
     if not NEGATORS.isdisjoint(tokens):
         for i, token in enumerate(tokens):
@@ -169,7 +170,7 @@ _FILLER = " , qqq qqq qqq "
 def vader_scores(sentence: str) -> dict[str, float]:
     if _CLAUSE_MARK.search(sentence) and not _DENIERS.isdisjoint(sentence.lower().split()):
         sentence = _CLAUSE_MARK.sub(_FILLER, sentence)
-    scores = analyzer().polarity_scores(sentence)
+    scores: dict[str, float] = analyzer().polarity_scores(sentence)
     if scores["neg"] and not _DENIERS.isdisjoint(sentence.lower().split()) and _only_denied_negatives(sentence):
         # VADER counts "accidents" in "zero accidents" as negative; nothing here is.
         scores = {"neg": 0.0, "neu": scores["neu"] + scores["neg"], "pos": scores["pos"],

@@ -16,11 +16,10 @@ Words in a file's `exact` list are matched as written, without inflections
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any, NamedTuple
-
 from pathlib import Path
+from typing import Any, NamedTuple, cast
 
 from ..resources import LEXICON_DIR
 from .diskcache import cached
@@ -227,12 +226,12 @@ class PhraseIndex:
                 for phrase in entry:
                     found.setdefault(phrase.lexicon, []).append((i, i + 1, phrase))
                 continue
-            singles, loose, by_second, neg_by_second = entry
+            singles, loose, by_second, neg_by_second = cast(_Entry, entry)
             best: dict[str, tuple[int, int, Phrase]] | None = None
             if singles:
                 best = {phrase.lexicon: (i, i + 1, phrase) for phrase in singles}
             nxt = tokens[i + 1] if i + 1 < n else ""
-            groups = [loose] if loose else []
+            groups: list[Sequence[Phrase]] = [loose] if loose else []
             if nxt in by_second:
                 groups.append(by_second[nxt])
             if neg_by_second is not None and nxt in neg_by_second:
@@ -246,9 +245,10 @@ class PhraseIndex:
                         # Most candidates fail on their second word: test it inline.
                         if slots[1].__class__ is frozenset and nxt not in slots[1]:
                             continue
-                        end = _match_from(slots, 1, tokens, i + 1)
-                        if end is None:
+                        matched = _match_from(slots, 1, tokens, i + 1)
+                        if matched is None:
                             continue
+                        end = matched
                     if best is None:
                         best = {}
                     held = best.get(phrase.lexicon)

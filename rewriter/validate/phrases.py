@@ -116,7 +116,7 @@ def target_by_sentence(doc: Doc) -> dict[int, str]:
 
 def matches_in(doc: Doc, name: str) -> list[tuple[int, int, str]]:
     """Raw (first, last, group) matches of a lexicon, for rules with their own logic."""
-    return [(f, l, p.group) for f, l, p in doc.matches.get(name, ())]
+    return [(first, last, p.group) for first, last, p in doc.matches.get(name, ())]
 
 
 def meta(name: str) -> dict[str, Any]:

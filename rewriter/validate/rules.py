@@ -33,7 +33,8 @@ def lexicon_rules(doc: Doc) -> Iterator[Finding]:
 
 # A short phrase in quotes that nobody is quoted as saying: "unlimited PTO".
 _SCARE_QUOTES = re.compile(r'(?<![\w])["“]([^"“”\n]{2,40})["”]')
-_REPORTED_SPEECH = re.compile(r"\b(?:say|says|said|saying|told|tell|tells|asked|ask|called|call|wrote|titled|named)\W*$", re.I)
+_REPORTED_SPEECH = re.compile(
+    r"\b(?:say|says|said|saying|told|tell|tells|asked|ask|called|call|wrote|titled|named)\W*$", re.I)
 
 
 def scare_quotes(doc: Doc) -> Iterator[Finding]:

@@ -13,8 +13,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from .diskcache import cached
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SPECIAL_CASES, SentimentIntensityAnalyzer
+
+from .diskcache import cached
 
 _WORDS = re.compile(r"[a-z]+(?:['’][a-z]+)*")
 # Characters outside plain words and everyday punctuation, and n't contractions.
@@ -28,7 +29,8 @@ def analyzer() -> SentimentIntensityAnalyzer:
 
 def compound(sentence: str) -> float:
     """VADER's compound score, -1 (negative) to +1 (positive)."""
-    return analyzer().polarity_scores(sentence)["compound"]
+    score: float = analyzer().polarity_scores(sentence)["compound"]
+    return score
 
 
 def _plain(word: str) -> str:

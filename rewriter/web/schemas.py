@@ -25,14 +25,16 @@ class RewriteBody(BaseModel):
     role: str | None = Field(None, max_length=SHORT_TEXT, description="The role you are applying for.")
     company: str | None = Field(None, max_length=SHORT_TEXT, description="The company you are applying to.")
     job_posting: str | None = Field(None, description="The job posting (long ones are trimmed, with a notice).")
-    tone: str = Field("professional", max_length=SHORT_TEXT, description="How the answer sounds: professional, warm, confident, direct.")
+    tone: str = Field("professional", max_length=SHORT_TEXT,
+                      description="How the answer sounds: professional, warm, confident, direct.")
     seconds: int = Field(60, description="Target spoken length in seconds (5 to 600).")
     engine: Literal["auto", "llm", "offline"] = Field(
         "auto", description="auto: the LLM when one is configured, else offline; llm; offline."
     )
     max_attempts: int = Field(3, ge=1, le=10, description="Attempts in all, re-asks included.")
     level: Literal["full", "light"] = Field(
-        "full", description="full: write a new answer; light: keep your sentences that pass, rewrite only the flagged ones."
+        "full",
+        description="full: write a new answer; light: keep your sentences that pass, rewrite only the flagged ones.",
     )
     variants: int = Field(1, ge=1, le=5, description="How many different answers to write, each checked, best first.")
 
