@@ -96,7 +96,8 @@ def _cases(known: dict[str, str] | set[str], why: str = "") -> list[Any]:
 
 
 FACT_CASES = _cases({**KNOWN_VALIDATOR_FALSE_POSITIVES,
-                     **{k: "retired blind set: a listed fact is lost (round 2 left out)" for k in BLIND1_KNOWN["facts"]}})
+                     **{k: "retired blind set: a listed fact is lost (round 2 left out)"
+                        for k in BLIND1_KNOWN["facts"]}})
 CLEAN_CASES = _cases(BLIND1_KNOWN["clean"], "retired blind set: the engine reports ok: false (a fact dropped)")
 BROKEN_CASES = _cases(BLIND1_KNOWN["broken"], "retired blind set: a five-word run repeated")
 

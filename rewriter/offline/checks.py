@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from ..models import Context, Finding
 from .lexicon import load
 from .reader import Reading
-from .text import fold
 from .shape import PRIVATE, not_the_speakers, spliced
+from .text import fold
 from .writer import ngrams
 
 _TOKEN = re.compile(r"[A-Za-z0-9']+")

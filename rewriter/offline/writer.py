@@ -127,7 +127,8 @@ class Writer:
             return template
         text = _filled(template, tuple((n, self.slots.get(n, "") or "") for n in sorted(needed)))
         if spliced(text):  # a slot value that is a clause, not a typed fact: say it without the optional slots
-            text = _filled(template, tuple((n, "" if n in _OPTIONAL_SLOTS - _FRAME_SLOTS else self.slots.get(n, "") or "")
+            optional = _OPTIONAL_SLOTS - _FRAME_SLOTS
+            text = _filled(template, tuple((n, "" if n in optional else self.slots.get(n, "") or "")
                                            for n in sorted(needed)))
         return None if spliced(text) else text
 
