@@ -42,6 +42,8 @@ _TARGET_RULE = {"manager": "blame.manager", "employer": "blame.employer", "they"
                 "colleagues": "blame.colleagues"}
 _TARGET_RULES = frozenset(_TARGET_RULE.values())
 _GENERAL = ("negative", "absence", "positive", "fact")
+# An evaluation ending in one of these reaches its aspect across a determiner.
+_PREPOSITIONS = frozenset("with about around of on".split())
 _DETERMINERS = frozenset("the a an my our their his her its this that these those last".split())
 
 
@@ -103,8 +105,12 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
         return
     aspects: list[tuple[int, int, str, str, str]] = []  # first, last, aspect group, rule, principle
     sections = _aspect_sections()
+    tokens = doc.tokens
     for first, last, phrase in matches.get("aspects", ()):
         section = sections[phrase.group]
+        other_sense = section.get("other_sense_before")
+        if other_sense and not set(tokens[last:last + 3]).isdisjoint(other_sense):
+            continue  # "pay attention", "pay close attention", "paid off": the word in another sense
         aspects.append((first, last, phrase.group, section["rule"], section["principle"]))
     for first, last, phrase in matches.get("targets", ()):
         aspects.append((first, last, _TARGET_ASPECT[phrase.group], _TARGET_RULE[phrase.group], "P2"))
@@ -115,7 +121,7 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
     vetoes = {(first, p.group) for first, _, p in evaluations if p.group in ("diplomatic", "concession")}
     veto_at = {first: group for first, group in vetoes}
     eval_starts = {first for first, _, _ in evaluations}
-    tokens = doc.tokens
+    modified = frozenset(load("evaluations").get("modifies", {}).get("nouns", ()))
     covered = _covered_by_errors(doc)
     reported: set[int] = set()
     for e_first, e_last, phrase in evaluations:
@@ -127,6 +133,8 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
                 continue
         elif NEGATORS.isdisjoint(tokens[e_first:e_first + 1]) and negated(doc, e_first):
             continue  # "the pay is not bad", "never late"
+        if e_last < len(tokens) and tokens[e_last] in modified:
+            continue  # "the difficult decision to restructure": the adjective judges the noun after it
         # "not a good fit", "not the right match for me": a neutral reason, not a verdict.
         if any(veto_at.get(t) == "diplomatic" for t in range(e_last, min(e_last + 3, len(tokens)))):
             continue
@@ -145,7 +153,8 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
                 if gap > BEFORE_ASPECT or not _joined(doc, e_last, a_first):
                     continue
                 between = tokens[e_last:a_first]
-                if kind == "fact":  # "went back on the raise", "still haven't paid my bonus"
+                if kind == "fact" or tokens[e_last - 1] in _PREPOSITIONS:
+                    # "went back on the raise", "problems with the management"
                     between = [t for t in between if t not in _DETERMINERS]
                 if not _NOT_MODIFIERS.isdisjoint(between):
                     continue
