@@ -31,7 +31,7 @@ from rewriter.validate import rule_findings  # noqa: E402
 from rewriter.validate.doc import Doc  # noqa: E402
 from rewriter.validate.lexicon import load as load_lexicon  # noqa: E402
 from rewriter.validate.head import FEATURES, HEAD_FILE, SIGNALS, sentence_signals, vader_scores  # noqa: E402
-from rewriter.validate.rules import told_as_learning  # noqa: E402
+from rewriter.validate.rules import contrasted_with_goal, told_as_learning  # noqa: E402
 
 FLAG = {"negative", "complaint", "bad_answer"}
 PASS = {"ok", "positive", "good_answer"}
@@ -42,7 +42,7 @@ def examples(text: str) -> list[list[float]] | None:
     """The feature rows of the sentences the head would judge; None when a rule flags the text."""
     doc = Doc(text)
     findings = rule_findings(doc)
-    if any(f.severity == "error" for f in told_as_learning(doc, findings)):
+    if any(f.severity == "error" for f in contrasted_with_goal(doc, told_as_learning(doc, findings))):
         return None
     sections = load_lexicon("pivots")
     pivots = {doc.token_sentence(first) for first, _, phrase in doc.matches.get("pivots", ())
@@ -192,7 +192,7 @@ def main() -> int:
     everything: list = []
     items = load(args.corpora, everything)
     if args.folds:
-        settings = ([(l2, bud) for l2 in (0.003, 0.01, 0.03, 0.1) for bud in (0.0, 0.01, 0.02, 0.04)]
+        settings = ([(l2, bud) for l2 in (0.01, 0.03, 0.1) for bud in (0.0, 0.005, 0.01, 0.015, 0.02)]
                     if args.grid else [(args.l2, args.max_false_alarms)])
         for l2, budget in settings:
             cross_validate(items, everything, args.folds, l2, args.epochs, args.rate, budget)
