@@ -83,6 +83,8 @@ _NEGATED_GAP = frozenset(
 
 
 _OBJECTS = frozenset("me us them you him her".split())
+# Negators that deny the noun right after them, not a verdict further on.
+_NOUN_NEGATORS = frozenset("no zero without".split())
 
 
 def _negator_near(doc: Doc, first: int, aspect_tokens: set[int], window: int = 4) -> bool:
@@ -91,6 +93,8 @@ def _negator_near(doc: Doc, first: int, aspect_tokens: set[int], window: int = 4
     tokens = doc.tokens
     for t in range(first - 1, max(-1, first - window - 1), -1):
         if tokens[t] in NEGATORS:
+            if tokens[t] in _NOUN_NEGATORS and any(u in aspect_tokens for u in range(t + 1, first)):
+                return False  # "no overtime, good pay": "no" denies the noun after it
             return _joined(doc, t + 1, first)
         if tokens[t] not in _NEGATED_GAP and tokens[t] not in _OBJECTS and t not in aspect_tokens:
             return False
