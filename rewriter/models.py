@@ -13,6 +13,11 @@ from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
+# The tones an answer can be written in, and how much of the draft a rewrite changes.
+# Fixed sets: the CLI lists them in --help and refuses others (exit 2).
+TONES = ("professional", "warm", "confident", "direct")
+LEVELS = ("full", "light")  # light: keep the user's sentences that pass, rewrite only flagged spans
+
 
 class Finding(NamedTuple):
     """One thing an interviewer would hear badly, located in the checked text.
@@ -64,8 +69,9 @@ class Context:
     role: str | None = None
     company: str | None = None
     job_posting: str | None = None
-    tone: str = "professional"
+    tone: str = "professional"  # one of TONES
     seconds: int = 60  # target spoken length
+    level: str = "full"  # one of LEVELS
 
     def facts_text(self) -> str:
         """The context's own words, which a rewrite may legitimately repeat."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from .config import SETUP_HELP, llm_configured
 from .errors import ConfigurationError, InputError, ServiceError, StillNegativeError
-from .models import Context, Finding, Report
+from .models import LEVELS, TONES, Context, Finding, Report
 from .request import EngineChoice, RewriteOptions, RewriteRequest
 from .results import Attempt, Reframe, Rewrite
 from .validate import check
@@ -33,6 +33,9 @@ MAX_CARRIED_FINDINGS = 12  # findings listed in one re-ask message
 MAX_SECONDS = 600
 MAX_TIMEOUT = 3600  # seconds per request
 
+NOT_ENGLISH = "the draft does not read as English"
+
+
 # ---------------------------------------------------------------- inputs
 
 
@@ -49,6 +52,11 @@ def _validate_inputs(request: RewriteRequest) -> tuple[Context, tuple[str, ...]]
         raise InputError(f"seconds must be between 5 and {MAX_SECONDS}, not {seconds}")
     if request.max_attempts < 1:
         raise InputError("max_attempts must be at least 1")
+    tone, level = (request.tone or "professional").strip().lower() or "professional", request.level
+    if tone not in TONES:
+        raise InputError(f"unknown tone {tone!r}: use one of {', '.join(TONES)}")
+    if level not in LEVELS:
+        raise InputError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
     notices: list[str] = []
     posting = job_posting.strip() if job_posting else None
     if posting and len(posting) > MAX_POSTING_CHARS:
@@ -61,12 +69,12 @@ def _validate_inputs(request: RewriteRequest) -> tuple[Context, tuple[str, ...]]
         role=(request.role or "").strip() or None,
         company=(request.company or "").strip() or None,
         job_posting=posting or None,
-        tone=(request.tone or "professional").strip() or "professional",
+        tone=tone,
         seconds=seconds,
+        level=level,
     )
     if _not_english(draft):
-        notices.append("the draft does not read as English: rewriter's checks know English only, "
-                       "so review the answer yourself")
+        notices.append(NOT_ENGLISH + ": rewriter's checks know English only, so review the answer yourself")
     return context, tuple(notices)
 
 
@@ -194,8 +202,19 @@ def _offline(draft: str, context: Context, notices: tuple[str, ...]) -> Rewrite:
         from .offline import compose
     except ImportError:
         raise ConfigurationError(f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
+    import sys
+
+    english = getattr(sys.modules.get(f"{__package__}.offline"), "reads_as_english", None)
+    if any(n.startswith(NOT_ENGLISH) for n in notices) or (english is not None and not english(draft)):
+        raise InputError("the draft does not read as English, and the offline engine writes English only; "
+                         f"an LLM can rewrite it: {SETUP_HELP}")
     composition = compose(draft, context)
-    report = check(composition.answer, draft=draft, context=context)
+    # The offline engine checks its own answer (validator + structural checks): any
+    # error there means ok is false, never a broken answer passed off as clean.
+    if composition.findings is not None:
+        report = Report(composition.answer, composition.findings)
+    else:
+        report = check(composition.answer, draft=draft, context=context)
     from .guard import not_an_answer
 
     if hijacked := not_an_answer(composition.answer, system="", seconds=context.seconds):
@@ -341,7 +360,10 @@ def rewrite(
 
     The options are RewriteRequest's fields (role, company, job_posting, tone, seconds,
     engine, model, base_url, mode, max_attempts, prompts_dir, timeout, redact,
-    redact_names). `client` may be the caller's own openai.OpenAI.
+    redact_names, level). `client` may be the caller's own openai.OpenAI.
+    `tone` is one of models.TONES and changes the wording; `seconds` sets the spoken
+    length (150 words a minute). `level="light"` keeps the user's own sentences that
+    pass and rewrites only what the validator flags; "full" (default) writes anew.
 
     `timeout` bounds each request in seconds (default 60); a request that takes
     longer is retried like any transient failure, within the retry budget.

@@ -100,6 +100,7 @@ class Prompts:
             tone=context.tone,
             seconds=context.seconds,
             words=round(context.seconds * WORDS_PER_SECOND),
+            level=context.level,
         )
 
     def reask(self, findings: tuple[Finding, ...] | list[Finding], problem: str | None = None) -> str:

@@ -34,6 +34,7 @@ class RewriteRequest:
     timeout: float | None = None  # seconds per request; None: 60
     redact: bool = False  # private details replaced by placeholders before sending
     redact_names: Sequence[str] = ()  # names kept from the LLM too (implies redact); stored as a tuple
+    level: str = "full"  # full: write anew; light: keep the user's sentences that pass (models.LEVELS)
 
     def __post_init__(self) -> None:
         if not isinstance(self.redact_names, tuple):  # a caller's list is copied: frozen means frozen
@@ -57,6 +58,7 @@ class RewriteOptions(TypedDict, total=False):
     timeout: float | None
     redact: bool
     redact_names: Sequence[str]
+    level: str
 
 
 FIELDS = frozenset(f.name for f in fields(RewriteRequest))

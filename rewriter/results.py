@@ -113,6 +113,9 @@ class Composition:
     reasons: tuple[Reframe, ...] = ()
     facts_kept: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()
+    # What the engine found wrong with its own answer (the offline engine runs the
+    # validator and its structural checks); None when the engine did not check.
+    findings: tuple[Finding, ...] | None = None
 
 
 # ---------------------------------------------------------------- one record shape

@@ -23,6 +23,7 @@ from scripted_server import Scripted, ScriptedServer, answer_json
 from terminal import drain
 
 from rewriter import check, rewrite
+from rewriter.errors import InputError
 from rewriter.pipeline import MAX_DRAFT_CHARS, MAX_POSTING_CHARS
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
@@ -258,12 +259,14 @@ def test_check_cli_warns_about_a_non_english_draft(tmp_path: Path) -> None:
     assert [f["rule"] for f in data["findings"]] == ["language.unsupported"]
 
 
-def test_a_non_english_draft_is_rewritten_with_a_notice(tmp_path: Path) -> None:
-    result = rewrite(FOREIGN[0], engine="offline")
-    assert any("does not read as English" in n for n in result.notices)
+def test_a_non_english_draft_is_refused_offline_and_the_llm_is_suggested(tmp_path: Path) -> None:
+    # Issue 11: the offline engine writes English only, so it refuses (exit 2) instead of
+    # pasting a foreign sentence into English boilerplate; the message says the LLM can do it.
+    with pytest.raises(InputError, match="does not read as English.*an LLM can rewrite it"):
+        rewrite(FOREIGN[0], engine="offline")
     assert not any("English" in n for n in rewrite(DRAFT, engine="offline").notices)
     proc = run("rewrite", ["-", "--engine", "offline"], tmp_path, stdin=FOREIGN[5].encode())
-    assert proc.returncode in (0, 1) and b"does not read as English" in proc.stderr
+    assert proc.returncode == 2 and b"does not read as English" in proc.stderr and b"LLM" in proc.stderr
 
 
 def test_check_on_a_terminal_never_echoes_control_characters(tmp_path: Path) -> None:

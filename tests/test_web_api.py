@@ -688,3 +688,13 @@ def test_check_does_not_load_the_web_stack(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, env=serve_env(),
                           cwd=ROOT, timeout=HANG_GUARD)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+def test_rewrite_takes_the_level(app: ASGIApp) -> None:
+    draft = ("I've been a paralegal for 5 years and I love litigation support. My manager is a control freak. "
+             "I'm ready to take on more responsibility.")
+    light = call(app, "POST", "/api/rewrite", json={"draft": draft, "engine": "offline", "level": "light"})
+    assert light.status_code == 200
+    assert "I've been a paralegal for 5 years and I love litigation support." in light.json()["answer"]
+    assert "control freak" not in light.json()["answer"]
+    assert call(app, "POST", "/api/rewrite", json={"draft": draft, "level": "medium"}).status_code in (400, 422)

@@ -8,6 +8,7 @@ private temporary file whose path is printed on stderr. A draft given with
 
 from __future__ import annotations
 
+import enum
 import os
 import sys
 from pathlib import Path
@@ -16,9 +17,14 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from ..errors import RewriterError, StillNegativeError
+from ..models import LEVELS, TONES
 from . import options
 from .inputs import read_file, read_text
 from .output import is_terminal, notice, print_json, safe
+
+# Fixed choices, listed in --help; typer refuses any other value with exit 2.
+Tone = enum.Enum("Tone", {t: t for t in TONES}, type=str)  # type: ignore[misc]
+Level = enum.Enum("Level", {lv: lv for lv in LEVELS}, type=str)  # type: ignore[misc]
 
 if TYPE_CHECKING:
     from ..models import Finding
@@ -42,8 +48,15 @@ def rewrite_command(
         Path | None,
         typer.Option("--job-posting", help="A file with the job posting (long ones are trimmed).", show_default=False),
     ] = None,
-    tone: Annotated[str, typer.Option("--tone", help="professional, warm, concise, ...")] = "professional",
-    seconds: Annotated[int, typer.Option("--seconds", help="Target spoken length in seconds.")] = 60,
+    tone: Annotated[Tone, typer.Option("--tone", help="How the answer sounds.")] = Tone("professional"),
+    seconds: Annotated[
+        int, typer.Option("--seconds", help="Target spoken length in seconds (150 words a minute, within 20%).")
+    ] = 60,
+    level: Annotated[
+        Level,
+        typer.Option("--level", help="full: write a new answer; light: keep your sentences that pass, rewrite only "
+                     "the flagged ones."),
+    ] = Level("full"),
     model: options.Model = None,
     base_url: options.BaseUrl = None,
     mode: options.Mode = None,
@@ -84,9 +97,10 @@ def rewrite_command(
         from ..request import RewriteRequest
 
         request = RewriteRequest(
-            text, role=role, company=company, job_posting=posting, tone=tone, seconds=seconds, model=model,
+            text, role=role, company=company, job_posting=posting, tone=tone.value, seconds=seconds, model=model,
             base_url=base_url, mode=mode, engine=cast("EngineChoice", engine), max_attempts=max_attempts,
             prompts_dir=prompts, timeout=timeout, redact=redact, redact_names=tuple(redact_name or ()),
+            level=level.value,
         )
         result = _run(request)
     except StillNegativeError as exc:

@@ -9,6 +9,8 @@ facts.toml, templates.toml next to this file) is read once per process.
 
 from __future__ import annotations
 
-from .engine import compose, read
+from .engine import compose, reading_of
+from .reader import read
+from .text import reads_as_english
 
-__all__ = ["compose", "read"]
+__all__ = ["compose", "read", "reading_of", "reads_as_english"]

@@ -28,6 +28,7 @@ STATIC = HERE / "static"
 
 # The tones the offline engine knows (models.TONES once it lands there); the LLM takes them too.
 TONES: tuple[str, ...] = getattr(models, "TONES", ("professional", "warm", "confident", "direct"))
+LEVELS: tuple[str, ...] = getattr(models, "LEVELS", ("full", "light"))
 
 # The page's one line on turning the LLM on (the CLI's SETUP_HELP names options serve has not).
 LLM_HELP = (
@@ -83,6 +84,7 @@ def render_page(engine: EngineInfo, version: str) -> str:
         version=version,
         principles=principles,
         tones=TONES,
+        levels=LEVELS,
         llm_help=LLM_HELP,
         max_chars=MAX_DRAFT_CHARS,
         settings={

@@ -31,11 +31,14 @@ class RewriteBody(BaseModel):
         "auto", description="auto: the LLM when one is configured, else offline; llm; offline."
     )
     max_attempts: int = Field(3, ge=1, le=10, description="Attempts in all, re-asks included.")
+    level: Literal["full", "light"] = Field(
+        "full", description="full: write a new answer; light: keep your sentences that pass, rewrite only the flagged ones."
+    )
 
     def to_request(self) -> RewriteRequest:
         return RewriteRequest(
             self.draft, role=self.role, company=self.company, job_posting=self.job_posting, tone=self.tone,
-            seconds=self.seconds, engine=self.engine, max_attempts=self.max_attempts,
+            seconds=self.seconds, engine=self.engine, max_attempts=self.max_attempts, level=self.level,
         )
 
 

@@ -190,6 +190,7 @@ function rewriteBody() {
     company: optional("company"),
     job_posting: optional("job-posting"),
     tone: optional("tone") || "professional",
+    level: optional("level") || "full",
     seconds: seconds === "" ? 60 : Number(seconds),
     engine: offline && offline.checked ? "offline" : "auto",
   };
