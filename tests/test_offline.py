@@ -80,9 +80,9 @@ def test_the_engine_finds_its_own_answer_clean(i: int) -> None:
 
 # A validator rule flags a sentence of the user's own that is an accomplishment; the engine obeys
 # the validator and drops it. Reported in /work/data/NEWS-offline.md; strict, so a fix makes it fail.
-KNOWN_VALIDATOR_FALSE_POSITIVES = {
-    "drafts_dev:dev-035": "validator: 'cut unplanned downtime 22%' read as a workload complaint",
-}
+# Drafts whose facts the validator wrongly flags (the engine then drops them). Empty since
+# validator round 2: "cut unplanned downtime 22%" (dev-035) is an accomplishment again.
+KNOWN_VALIDATOR_FALSE_POSITIVES: dict[str, str] = {}
 FACT_CASES = [
     pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_VALIDATOR_FALSE_POSITIVES[IDS[i]]))
     if IDS[i] in KNOWN_VALIDATOR_FALSE_POSITIVES else i
