@@ -192,7 +192,7 @@ def main() -> int:
     everything: list = []
     items = load(args.corpora, everything)
     if args.folds:
-        settings = ([(l2, bud) for l2 in (0.01, 0.03, 0.1) for bud in (0.0, 0.005, 0.0075, 0.01, 0.015)]
+        settings = ([(l2, bud) for l2 in (0.01, 0.03) for bud in (0.0, 0.005, 0.0075, 0.01)]
                     if args.grid else [(args.l2, args.max_false_alarms)])
         for l2, budget in settings:
             cross_validate(items, everything, args.folds, l2, args.epochs, args.rate, budget)
