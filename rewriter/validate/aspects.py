@@ -53,6 +53,12 @@ def _aspect_sections() -> dict[str, dict[str, Any]]:
 
 
 @cache
+def _modified_nouns() -> frozenset[str]:
+    """Nouns an evaluation right before them judges instead of the aspect ("difficult decision")."""
+    return frozenset(load("evaluations").get("modifies", {}).get("nouns", ()))
+
+
+@cache
 def _specific_to(evaluation: str) -> frozenset[str]:
     """The aspects an aspect-specific evaluation judges ("brutal": hours and workload)."""
     return frozenset(
@@ -125,7 +131,7 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
     vetoes = {(first, p.group) for first, _, p in evaluations if p.group in ("diplomatic", "concession")}
     veto_at = {first: group for first, group in vetoes}
     eval_starts = {first for first, _, _ in evaluations}
-    modified = frozenset(load("evaluations").get("modifies", {}).get("nouns", ()))
+    modified = _modified_nouns()
     covered = _covered_by_errors(doc)
     reported: set[int] = set()
     for e_first, e_last, phrase in evaluations:

@@ -98,17 +98,22 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
     return signals
 
 
+@cache
+def _burdens() -> frozenset[str]:
+    return frozenset(k for k, v in load("aspects").items() if isinstance(v, dict) and v.get("burden"))
+
+
 def _denied_burdens(doc: Doc) -> set[int]:
     """Tokens of a denier just before a burden (an aspect marked `burden`: hours,
     overtime, shifts) and of the burden itself: "no overtime", "never any weekend shifts"."""
     found = doc.matches.get("aspects", ())
     if not found:
         return set()
-    sections = load("aspects")
+    burdens = _burdens()
     tokens = doc.tokens
     denied: set[int] = set()
     for first, last, phrase in found:
-        if not sections.get(phrase.group, {}).get("burden"):
+        if phrase.group not in burdens:
             continue
         for d in range(first - 1, max(-1, first - 3), -1):
             if tokens[d] in _DENIERS:
