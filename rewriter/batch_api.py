@@ -123,6 +123,7 @@ def _submit(api: BatchAPI, config: LLMConfig, shared: RewriteRequest, rows: Iter
             summary: Summary, in_path: Path, done: dict[str, str]) -> str | None:
     """Write the request file and submit it; a draft refused before any request gets its line now (and joins `done`)."""
     from .llm.batches import batch_request
+    from .llm.modes import wire_mode
 
     with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
         request_file = Path(tmp) / "requests.jsonl"
@@ -149,7 +150,7 @@ def _submit(api: BatchAPI, config: LLMConfig, shared: RewriteRequest, rows: Iter
             )
         file_id = api.upload(request_file)
     state = api.create(file_id, {"rewriter": "batch", "input": in_path.name[:200], "model": config.model,
-                                 "mode": config.mode})
+                                 "mode": wire_mode(config)})
     return state.id
 
 
@@ -352,6 +353,8 @@ def _reask_batches(api: BatchAPI, reasks: dict[str, tuple[Row, Loop, list[dict[s
     """Re-asks as further batches, one round at a time, until every loop has finished."""
     from .llm.batches import batch_request
 
+    from .llm.modes import wire_mode
+
     resent: dict[str, int] = {}
     while reasks:
         with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:
@@ -360,7 +363,7 @@ def _reask_batches(api: BatchAPI, reasks: dict[str, tuple[Row, Loop, list[dict[s
                 for key, (_, _, messages) in reasks.items():
                     out.write(json.dumps(batch_request(key, messages, config), ensure_ascii=False) + "\n")
             file_id = api.upload(request_file)
-        state = api.create(file_id, {"rewriter": "reask", "model": config.model, "mode": config.mode})
+        state = api.create(file_id, {"rewriter": "reask", "model": config.model, "mode": wire_mode(config)})
         state = _wait(api, state.id, poll, show_progress)
         following: dict[str, tuple[Row, Loop, list[dict[str, str]]]] = {}
         with tempfile.TemporaryDirectory(prefix="rewriter-batch-") as tmp:

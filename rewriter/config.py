@@ -29,8 +29,11 @@ ENV_RETRY_MAX_WAIT = "REWRITER_RETRY_MAX_WAIT"
 # answer is ~150 words, and the local validator, not model size, is the safety net.
 DEFAULT_MODEL = "gpt-4o-mini"
 
-Mode = Literal["schema", "json"]
-MODES: tuple[Mode, ...] = ("schema", "json")
+# auto: strict json_schema first; JSON mode (the schema sent where the server takes it,
+# and in the prompt) for a server that refuses it. schema and json force one of them.
+Mode = Literal["auto", "schema", "json"]
+MODES: tuple[Mode, ...] = ("auto", "schema", "json")
+DEFAULT_MODE: Mode = "auto"
 
 SETUP_HELP = (
     f"set {ENV_KEY} to use OpenAI, or point --base-url (or {ENV_BASE_URL}) at an "
@@ -63,12 +66,12 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def parse_mode(value: str | None) -> Mode | None:
-    """'schema' or 'json' (any case, surrounding spaces ignored); None when not given."""
+    """'auto', 'schema' or 'json' (any case, surrounding spaces ignored); None when not given."""
     if not value:
         return None
     mode = value.strip().lower()
     if mode not in MODES:
-        raise ConfigurationError(f"unknown mode {mode!r}: use 'schema' or 'json'")
+        raise ConfigurationError(f"unknown mode {mode!r}: use 'auto', 'schema' or 'json'")
     return cast(Mode, mode)
 
 

@@ -115,17 +115,26 @@ def _loop(
     ServiceError when no attempt produced a usable answer at all.
     """
     from .guard import not_an_answer
+    from .llm.modes import wire_mode
     from .schema import schema_for_prompt
 
-    system = prompts.system(json_schema=schema_for_prompt() if config.mode == "json" else None)
-    base = ({"role": "system", "content": system}, {"role": "user", "content": prompts.user(draft, context)})
+    def system_prompt() -> str:
+        # JSON mode carries the schema in the prompt too: not every server constrains to it.
+        return prompts.system(json_schema=schema_for_prompt() if wire_mode(config) == "json" else None)
+
+    user = {"role": "user", "content": prompts.user(draft, context)}
     carried: tuple[dict[str, str], ...] = ()  # the last answer and its findings, nothing older
     attempts: list[Attempt] = []
     replies: dict[int, Reply] = {}
     for number in range(1, max_attempts + 1):
+        system = system_prompt()
         # A fresh list of fresh dicts every attempt: nothing the caller or a
         # previous attempt holds is ever mutated.
-        reply = yield [dict(m) for m in (*base, *carried)]
+        reply = yield [{"role": "system", "content": system}, dict(user), *(dict(m) for m in carried)]
+        if reply.switched:  # the server refused json_schema: the same attempt again, in JSON mode
+            notices += (reply.switched,)
+            system = system_prompt()
+            reply = yield [{"role": "system", "content": system}, dict(user), *(dict(m) for m in carried)]
         if reply.answer is None:
             attempt = Attempt(number, None, (), reply.usage, problem=reply.problem, retries=reply.retries)
             attempts.append(attempt)

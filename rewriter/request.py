@@ -28,7 +28,7 @@ class RewriteRequest:
     engine: EngineChoice = "auto"  # auto: the LLM when one is configured, else offline
     model: str | None = None  # None: REWRITER_MODEL, else the default model
     base_url: str | None = None  # None: OPENAI_BASE_URL, else the OpenAI API
-    mode: str | None = None  # schema or json; None: REWRITER_MODE, else schema
+    mode: str | None = None  # auto, schema or json; None: REWRITER_MODE, else auto
     max_attempts: int = 3  # attempts in all, re-asks included
     prompts_dir: str | os.PathLike[str] | None = None  # None: REWRITER_PROMPTS, else the shipped templates
     timeout: float | None = None  # seconds per request; None: 60

@@ -46,6 +46,14 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_server_modes() -> Iterator[None]:
+    """What --mode auto learned about a server (per base URL, per process) stays in its test."""
+    yield
+    if "rewriter.llm.modes" in sys.modules:
+        sys.modules["rewriter.llm.modes"].forget()
+
+
 # ---------------------------------------------------------------- cassettes
 
 DROP_HEADERS = {"authorization", "api-key", "openai-organization", "openai-project", "cookie", "set-cookie",
@@ -139,9 +147,25 @@ class ReadableSerializer:
         return data
 
 
+def wire_shape_matcher(r1: Any, r2: Any) -> None:
+    """The request's shape: model, response format, token limits and the roles of its messages.
+
+    For the real-server cassettes (cassettes/real/): only a real server can record them again,
+    so a prompt or validator change (which rewords the messages) must not invalidate them.
+    """
+    def shape(body: Any) -> Any:
+        if not isinstance(body, dict):
+            return body
+        roles = [m.get("role") for m in body.get("messages", [])]
+        return {**{k: v for k, v in body.items() if k != "messages"}, "roles": roles}
+
+    assert shape(_parse(r1.body)) == shape(_parse(r2.body)), "request shapes differ"
+
+
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_serializer("yaml", ReadableSerializer)  # replaces the default: same suffix, readable bodies
     vcr.register_matcher("json_body", json_body_matcher)
+    vcr.register_matcher("wire_shape", wire_shape_matcher)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-ROUTES = {("POST", "/v1/chat/completions")}
+ROUTES = {("POST", "/v1/chat/completions"), ("GET", "/v1/models")}  # each answered by the next scripted response
 _ids = itertools.count(1)
 
 
@@ -74,6 +74,11 @@ class Scripted:
             },
         }
         return cls(200, body, dict(headers or {}), delay)
+
+    @classmethod
+    def models(cls, *ids: str) -> Scripted:
+        """GET /v1/models: the models the server lists."""
+        return cls(200, {"object": "list", "data": [{"id": i, "object": "model", "owned_by": "scripted"} for i in ids]})
 
     @classmethod
     def no_choices(cls) -> Scripted:

@@ -103,7 +103,7 @@ CASES = [
                                             for _ in range(3)), 3, r"no usable answer.*not a JSON object", 3),
     Case("json-schema-rejected", (fail(400, "Invalid parameter: 'response_format' of type 'json_schema' is not "
                                        "supported with this model.", code="invalid_parameter"),),
-         3, r"JSON-schema.*--mode json", 1),
+         3, r"JSON-schema.*--mode json", 1, args=("--mode", "schema")),  # forced: --mode auto falls back
 ]
 
 
@@ -140,6 +140,8 @@ def _api_options(case: Case, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         options["model"] = args[args.index("--model") + 1]
     if "--timeout" in args:
         options["timeout"] = float(args[args.index("--timeout") + 1])
+    if "--mode" in args:
+        options["mode"] = args[args.index("--mode") + 1]
     return options
 
 

@@ -324,7 +324,9 @@ def test_every_template_sentence_is_whole_and_passes_the_validator() -> None:
         if sentence.endswith((" ", ":")) or not sentence.strip():
             continue  # bridges ("In that time, ") and openers ("To put it simply:") lead into a sentence
         assert not list(fragments(sentence)), sentence
-        assert check(sentence).ok, (sentence, [(f.rule, f.excerpt) for f in check(sentence).errors])
+        # answer.* judges a whole answer (its length, its voice); this is one template sentence.
+        errors = [(f.rule, f.excerpt) for f in check(sentence).errors if not f.rule.startswith("answer.")]
+        assert not errors, (sentence, errors)
 
 
 def test_variants_differ_and_each_is_clean() -> None:

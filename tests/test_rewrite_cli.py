@@ -70,7 +70,10 @@ def test_draft_from_file_and_json_mode(live_server: ScriptedServer, tmp_path: Pa
     args = scripted(live_server, Scripted.completion("```json\n" + answer_json(CLEAN) + "\n```"))
     proc = run(["--file", str(draft), "--mode", "json", *args], tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert live_server.received[0].body["response_format"] == {"type": "json_object"}
+    # JSON mode to a local server carries the schema too (llama-cpp-python constrains to it).
+    assert live_server.received[0].body["response_format"]["type"] == "json_object"
+    assert live_server.received[0].body["response_format"]["schema"]["required"] == [
+        "answer", "reasons", "facts_kept", "left_out"]
 
 
 def test_errors_remaining_exit_1_and_still_show_the_best_attempt(live_server: ScriptedServer, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from scripted_server import Scripted, answer_json
 
 from rewriter import ServiceError, StillNegativeError, arewrite, check, rewrite
 from rewriter.models import Context
+from rewriter.schema import strict_schema
 
 if TYPE_CHECKING:
     from conftest import Endpoint
@@ -221,7 +222,10 @@ def test_json_mode_fallback(llm_endpoint: Endpoint, sent: list[dict[str, Any]]) 
     base_url = llm_endpoint.script(Scripted.completion(content), real_ok=True)
     result = rewrite(DRAFT, base_url=base_url, mode="json", **CONTEXT)
     assert_clean(result)
-    assert sent[0]["response_format"] == {"type": "json_object"}
+    # The schema travels inside response_format (llama-cpp-python and llama-server constrain
+    # decoding to it; other servers ignore it), with max_tokens, the name local servers read.
+    assert sent[0]["response_format"] == {"type": "json_object", "schema": strict_schema()}
+    assert sent[0]["max_tokens"] == sent[0]["max_completion_tokens"]
     system = sent[0]["messages"][0]["content"]
     assert '"additionalProperties": false' in system  # the schema travels in the prompt instead
     if not llm_endpoint.real:
@@ -229,10 +233,11 @@ def test_json_mode_fallback(llm_endpoint: Endpoint, sent: list[dict[str, Any]]) 
 
 
 def test_schema_unsupported_suggests_json_mode(llm_endpoint: Endpoint, vcr: Any) -> None:
+    # --mode schema forced (the default, auto, falls back to JSON mode instead: test_server_modes.py).
     base_url = llm_endpoint.script(
         Scripted.error(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported "
                             "with this model.", code="invalid_parameter")
     )
     with pytest.raises(ServiceError, match="--mode json"):
-        rewrite(DRAFT, base_url=base_url, **CONTEXT)
+        rewrite(DRAFT, base_url=base_url, mode="schema", **CONTEXT)
     assert http_requests(vcr, llm_endpoint) == 1

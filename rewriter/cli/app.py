@@ -54,12 +54,14 @@ def _register_commands() -> None:
         return
     from .batch_cmd import batch_command
     from .check_cmd import check_command
+    from .doctor_cmd import doctor_command
     from .principles_cmd import principles_command
     from .rewrite_cmd import rewrite_command
     from .serve_cmd import serve_command
 
     app.command("batch")(batch_command)
     app.command("check")(check_command)
+    app.command("doctor")(doctor_command)
     app.command("principles")(principles_command)
     app.command("rewrite")(rewrite_command)
     app.command("serve")(serve_command)

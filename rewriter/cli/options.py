@@ -18,7 +18,7 @@ BaseUrl = Annotated[
 ]
 Mode = Annotated[
     str | None,
-    typer.Option("--mode", help="schema (strict JSON schema) or json (for servers without it) (env REWRITER_MODE).",
+    typer.Option("--mode", help="auto (JSON schema, else JSON mode; the default), schema or json (env REWRITER_MODE).",
                  show_default=False),
 ]
 Prompts = Annotated[

@@ -15,9 +15,21 @@ from ..errors import ServiceError, ServiceKind
 from .settings import PLACEHOLDER_KEY, LLMConfig
 
 _SECRET = re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-]{6,}")
+_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/\s@]+@", re.I)  # user:password@ in a URL
 # C0 and C1 control characters (and DEL): a server's text is shown on a terminal.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 QUOTA_CODE = "insufficient_quota"  # a 429 that no amount of waiting fixes
+# A Python traceback frame a server pasted into its error (llama-cpp-python does): cut there.
+_TRACEBACK = re.compile(r"\n\s*(?:Traceback \(most recent call last\)|File \")")
+# One pydantic validation error in repr form: {'type': ..., 'loc': ('body', 'x', 'y'), 'msg': "..."}.
+_PYDANTIC = re.compile(r"""'loc':\s*\(([^)]*)\),\s*'msg':\s*(?:"([^"]*)"|'([^']*)')""")
+# What a server says when it refuses the response format asked for.
+_FORMAT_WORDS = re.compile(r"response_format|json_schema|json schema|structured output|json_object", re.I)
+# A 400 that names one of these is about something else: falling back would not help.
+_OTHER_CAUSE = re.compile(r"\bmodel\b|context|\btokens?\b|\bmessages?\b|api.?key|auth", re.I)
+
+
+SERVER_TEXT_LIMIT = 300  # characters of a server's own error text shown in a message
 
 
 def scrub(text: str, config: LLMConfig | None = None, limit: int = 200) -> str:
@@ -25,8 +37,22 @@ def scrub(text: str, config: LLMConfig | None = None, limit: int = 200) -> str:
     if config is not None and config.api_key and config.api_key != PLACEHOLDER_KEY:
         text = text.replace(config.api_key, "***")
     text = _CONTROL.sub(" ", text)
+    text = _USERINFO.sub(r"\1", text)
     text = _SECRET.sub(r"\1-***", " ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def readable(message: str) -> str:
+    """A server's error text without the noise: no traceback tail, and a pydantic
+    validation error said as `field.path: message` (llama-cpp-python sends the repr)."""
+    message = _TRACEBACK.split(message, maxsplit=1)[0]
+    errors = [f"{_dotted(loc)}: {double or single}" for loc, double, single in _PYDANTIC.findall(message)]
+    return "; ".join(errors) if errors else message
+
+
+def _dotted(loc: str) -> str:
+    parts = (part.strip().strip("'\"") for part in loc.split(","))
+    return ".".join(part for part in parts if part and part != "body")
 
 
 def _server_message(exc: openai.APIStatusError) -> str:
@@ -34,10 +60,23 @@ def _server_message(exc: openai.APIStatusError) -> str:
     if isinstance(body, dict):
         error = body.get("error", body)
         if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return str(error["message"])
+            return readable(str(error["message"]))
         if isinstance(error, str):
-            return error
+            return readable(error)
     return ""
+
+
+def refuses_format(status: int, message: str) -> bool:
+    """The server refused the response format it was asked for; the same request will
+    never succeed, so it is not retried (a change of mode may help).
+
+    A 400 or 422 naming the response format (or naming nothing else: some servers say
+    only "Bad Request"), or a 5xx naming it: llama-cpp-python answers a json_schema
+    response format with a 500 holding a validation error.
+    """
+    if _FORMAT_WORDS.search(message):
+        return status in (400, 422) or status >= 500
+    return status in (400, 422) and not _OTHER_CAUSE.search(message)
 
 
 def _error_code(exc: openai.APIStatusError) -> str:
@@ -69,6 +108,8 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
         return True
     if isinstance(exc, openai.APIStatusError):
+        if exc.status_code >= 500 and refuses_format(exc.status_code, _server_message(exc)):
+            return False  # a refused response format: permanent, whatever the status says
         return classify(exc.status_code, _error_code(exc))[1]
     return False
 
@@ -109,14 +150,20 @@ def map_error(exc: Exception, config: LLMConfig, tries: int) -> ServiceError:
                             kind="connection", retryable=True)
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
+        message = _server_message(exc)
         kind, retryable = classify(status, _error_code(exc))
-        detail = scrub(_server_message(exc), config)
+        refused = refuses_format(status, message)
+        if refused and status >= 500:
+            kind, retryable = "bad_request", False
+        detail = scrub(message, config, limit=SERVER_TEXT_LIMIT)
         said = f" (the server said: {detail})" if detail else ""
+        code = f"HTTP {status}"
 
         def error(message: str) -> ServiceError:
             return ServiceError(message, kind=kind, status=status, retryable=retryable, server_message=detail or None)
 
         if kind == "auth":
+            # No server text: servers echo (part of) the key they were given.
             return error(f"{where} rejected the API key (401): check {ENV_KEY}")
         if kind == "permission":
             return error(f"permission denied (403) for model {config.model!r} at {where}: "
@@ -126,17 +173,28 @@ def map_error(exc: Exception, config: LLMConfig, tries: int) -> ServiceError:
                          f"choose another with --model or {ENV_MODEL}{said}")
         if kind == "rate_limited" and not retryable:
             return error(f"the account at {where} has no quota left (429): check billing{said}")
-        if status == 400:
-            lowered = detail.lower()
-            if config.mode == "schema" and ("json_schema" in lowered or "response_format" in lowered):
-                return error(f"{where} does not support JSON-schema output (400): "
-                             f"try --mode json (or {ENV_MODE}=json){said}")
-            if "model" in lowered:
-                return error(f"{where} does not accept model {config.model!r} (400): "
+        if kind == "rate_limited":
+            return error(f"{where} is rate limiting requests (429) after {tries} tries; "
+                         f"try again in a minute{said}")
+        if refused and _FORMAT_WORDS.search(message):
+            from .modes import wire_mode  # (modes reads this module)
+
+            if wire_mode(config) == "json" and config.mode == "auto":
+                return error(f"{where} refused JSON-schema output and does not accept JSON mode either ({code}): "
+                             f"it cannot return structured output; try another server or model{said}")
+            if wire_mode(config) == "json":
+                return error(f"{where} does not accept JSON mode ({code}): try --mode schema "
+                             f"(or {ENV_MODE}=schema){said}")
+            return error(f"{where} does not support JSON-schema output ({code}): try --mode auto or --mode json "
+                         f"(or {ENV_MODE}=json){said}")
+        if status in (400, 422):
+            if "model" in message.lower():
+                return error(f"{where} does not accept model {config.model!r} ({status}): "
                              f"choose another with --model or {ENV_MODEL}{said}")
-            return error(f"{where} rejected the request (400){said}")
+            return error(f"{where} rejected the request ({status}){said}")
         if retryable:
-            return error(f"{where} is unavailable (HTTP {status}) after {tries} tries; try again later")
+            # Waiting helps here, and only here: the server itself failed, a later try may not.
+            return error(f"{where} is unavailable (HTTP {status}) after {tries} tries{said}; try again later")
         return error(f"{where} failed with HTTP {status}{said}")
     if isinstance(exc, openai.OpenAIError):
         return ServiceError(f"the OpenAI client failed: {scrub(str(exc), config)}", kind="connection")

@@ -14,6 +14,7 @@ from ..errors import ServiceError
 from ..results import Usage
 from ..schema import SCHEMA_NAME, LLMAnswer, strict_schema
 from .failures import scrub
+from .modes import takes_schema_sibling, wire_mode
 from .settings import LLMConfig
 
 MAX_OUTPUT_TOKENS = 1500  # an answer plus its reasons fits in well under this
@@ -34,30 +35,41 @@ class Reply:
     usage: Usage
     problem: str | None = None  # why `answer` is None: truncated, not JSON, ...
     retries: int = 0  # transport retries spent getting this reply
+    # Set when the server refused json_schema and the request must be sent again in JSON
+    # mode: the one-line notice saying so. Not an attempt: no answer, no tokens spent.
+    switched: str | None = None
 
     def with_retries(self, tries: int) -> Reply:
         return replace(self, retries=max(0, tries - 1))
 
 
 def request_kwargs(messages: list[dict[str, str]], config: LLMConfig) -> dict[str, Any]:
-    """The chat completion request body, in the wire form and key order the SDK's create() sends."""
-    if config.mode == "schema":
-        response_format: dict[str, Any] = {
+    """The chat completion request body, in the wire form and key order the SDK's create() sends.
+
+    In auto mode the body is that of the mode the server is known to take (json_schema
+    until it refuses it). JSON mode to a server other than OpenAI's carries the schema in
+    `response_format.schema` (llama-cpp-python and llama-server constrain decoding to it,
+    others ignore it) and `max_tokens`, the name older local servers read.
+    """
+    body: dict[str, Any] = {"model": config.model, "messages": messages, "max_completion_tokens": MAX_OUTPUT_TOKENS}
+    if wire_mode(config) == "schema":
+        body["response_format"] = {
             "type": "json_schema",
             "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": strict_schema()},
         }
+    elif takes_schema_sibling(config.base_url):
+        body["max_tokens"] = MAX_OUTPUT_TOKENS
+        body["response_format"] = {"type": "json_object", "schema": strict_schema()}
     else:
-        response_format = {"type": "json_object"}
-    return {
-        "model": config.model,
-        "messages": messages,
-        "max_completion_tokens": MAX_OUTPUT_TOKENS,
-        "response_format": response_format,
-    }
+        body["response_format"] = {"type": "json_object"}
+    return body
 
 
 _THINK = re.compile(r"<think(?:ing)?>.*?(?:</think(?:ing)?>|\Z)", re.S | re.I)
 _FENCE = re.compile(r"```[a-zA-Z]*\s*\n?(.*?)```", re.S)
+# strict=False: a raw newline inside a string is accepted. llama.cpp's JSON grammars allow
+# one (their string rule excludes only quote and backslash), so constrained output has them.
+_DECODER = json.JSONDecoder(strict=False)
 
 
 def extract_json(text: str) -> dict[str, Any] | None:
@@ -69,12 +81,12 @@ def extract_json(text: str) -> dict[str, Any] | None:
     candidates = [text] + [m.group(1).strip() for m in _FENCE.finditer(text)]
     for candidate in candidates:
         try:
-            value = json.loads(candidate)
+            value = _DECODER.decode(candidate)
         except ValueError:
             continue
         if isinstance(value, dict):
             return value
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     start = text.find("{")
     while start != -1:
         try:

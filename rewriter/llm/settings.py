@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
-from ..config import DEFAULT_MODEL, SETUP_HELP, Mode, parse_mode, read_settings
+from ..config import DEFAULT_MODE, DEFAULT_MODEL, SETUP_HELP, Mode, parse_mode, read_settings
 from ..errors import ConfigurationError
 
 PLACEHOLDER_KEY = "no-key-needed"  # local servers ignore it; the SDK insists on one
@@ -45,7 +46,7 @@ class LLMConfig:
         return cls(
             model=model or env.model or DEFAULT_MODEL,
             base_url=base_url,
-            mode=parse_mode(mode) or env.mode or "schema",
+            mode=parse_mode(mode) or env.mode or DEFAULT_MODE,
             api_key=key,
             timeout=timeout or DEFAULT_TIMEOUT,
             retry_max_wait=env.retry_max_wait,
@@ -53,4 +54,14 @@ class LLMConfig:
 
     @property
     def where(self) -> str:
-        return self.base_url or "the OpenAI API"
+        """The server as every message names it: never with a user:password@ part."""
+        return shown_url(self.base_url) if self.base_url else "the OpenAI API"
+
+
+def shown_url(url: str) -> str:
+    """`url` without its credentials (http://user:secret@host:8080/v1 -> http://host:8080/v1)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))

@@ -28,7 +28,9 @@ from tenacity import (
 )
 from tenacity.wait import wait_base
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, ServiceError
+from ..results import Usage
+from . import modes
 from . import reply as _reply
 from .failures import is_transient, map_error, retry_after
 from .reply import CHAT_PATH, Reply, interpret
@@ -145,10 +147,18 @@ class LLM:
         return self._client or sync_client(self.config)
 
     def complete(self, messages: list[dict[str, str]]) -> Reply:
-        body = _reply.request_kwargs(messages, self.config)
+        """Send one attempt's messages; a refused json_schema (auto mode) comes back as a Reply
+        whose `switched` notice tells the caller to send the attempt again in JSON mode."""
+        config = self.config
+        sent = modes.wire_mode(config)
+        body = _reply.request_kwargs(messages, config)
         post = self.client.post
-        completion, tries = call(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
-        return interpret(completion, self.config).with_retries(tries)
+        try:
+            completion, tries = call(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), config)
+        except ServiceError as exc:
+            return _refused(config, sent, exc)
+        modes.learn(config, sent)
+        return interpret(completion, config).with_retries(tries)
 
 
 class AsyncLLM:
@@ -166,7 +176,32 @@ class AsyncLLM:
         return self._client or _async_client(c.base_url, c.api_key, c.timeout)
 
     async def complete(self, messages: list[dict[str, str]]) -> Reply:
-        body = _reply.request_kwargs(messages, self.config)
+        """The async twin of LLM.complete. While a server's mode is not known yet, its
+        requests go one at a time: a batch learns from the first refusal, not from eight."""
+        if not modes.known(self.config):
+            async with modes.probe_lock(self.config):
+                if not modes.known(self.config):  # still unknown: this request is the probe
+                    return await self._complete(messages)
+        return await self._complete(messages)
+
+    async def _complete(self, messages: list[dict[str, str]]) -> Reply:
+        config = self.config
+        sent = modes.wire_mode(config)
+        body = _reply.request_kwargs(messages, config)
         post = self.client.post
-        completion, tries = await acall(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), self.config)
-        return interpret(completion, self.config).with_retries(tries)
+        try:
+            completion, tries = await acall(lambda: post(CHAT_PATH, body=body, cast_to=ChatCompletion), config)
+        except ServiceError as exc:
+            return _refused(config, sent, exc)
+        modes.learn(config, sent)
+        return interpret(completion, config).with_retries(tries)
+
+
+def _refused(config: LLMConfig, sent: modes.Wire, error: ServiceError) -> Reply:
+    """A json_schema request the server refused, in auto mode: learn JSON mode for this
+    server and say so; any other failure is raised as it is."""
+    if not modes.should_fall_back(config, sent, error):
+        raise error
+    modes.learn(config, "json")
+    return Reply(None, None, Usage(), problem="the server refused JSON-schema output",
+                 switched=modes.fallback_notice(config, error))

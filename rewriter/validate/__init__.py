@@ -22,7 +22,10 @@ def check(text: str, *, draft: str | None = None, context: Context | None = None
         raise TypeError(f"check() needs a str, not {type(text).__name__}")
     doc = Doc(text)
     findings = rule_findings(doc)
-    flagged = {doc.sentence_index(f.start) for f in findings if f.severity == "error"}
+    # A sentence another rule explained needs no sentiment finding; answer.* (the shape of
+    # the whole answer) explains nothing about its tone.
+    flagged = {doc.sentence_index(f.start) for f in findings
+               if f.severity == "error" and not f.rule.startswith("answer.")}
     findings.extend(negative_overall(doc, flagged))
     findings = contrasted_with_goal(doc, told_as_learning(doc, findings))
     if draft is not None:
@@ -50,14 +53,14 @@ def _position(f: Finding) -> tuple[int, int, str]:
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     """Drop a phrase finding inside an earlier one of the same severity ("pissed off"
-    is a complaint and a curse: one finding). Length findings span the whole answer
-    and never hide the others."""
+    is a complaint and a curse: one finding). Length and answer-shape findings span the
+    whole answer (or a sentence) and never hide the others."""
     kept: list[Finding] = []
     for f in findings:
         if any(
             k.severity == f.severity and k.start <= f.start and f.end <= k.end
             for k in kept[-3:]
-            if not k.rule.startswith("length.")
+            if not k.rule.startswith(("length.", "answer."))
         ):
             continue
         kept.append(f)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from ..models import Finding
+from .answer_shape import answer_shape
 from .aspects import aspect_evaluations
 from .doc import Doc
 from .lexicon import load
@@ -217,4 +218,4 @@ def _not_english(doc: Doc) -> Iterator[Finding]:
     )
 
 
-RULES: tuple[Rule, ...] = (lexicon_rules, aspect_evaluations, scare_quotes, spoken_length, language)
+RULES: tuple[Rule, ...] = (lexicon_rules, aspect_evaluations, scare_quotes, spoken_length, language, answer_shape)
