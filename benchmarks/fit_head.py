@@ -2,10 +2,12 @@
 
     python benchmarks/fit_head.py /work/data/realworld/reviews.jsonl /work/data/realworld/advice.jsonl
 
+    python benchmarks/fit_head.py CORPORA... --folds 5 --dry-run   # held-out-source figures
+
 Training data: the tuning corpora (tests/data/sentences.csv, sentences_more.csv,
-sentences_realworld.csv; never the holdout) and the DEV split of the real-world corpora given as arguments (never the
-blind split). Only texts no specific rule flags are used: the head judges what the rules
-leave. A text counts as flagged when its most negative sentence is, so the fit is a
+sentences_realworld.csv; never the holdout) and the development real-world corpora given
+as arguments (all their items: pass only corpora that are not a blind test). Only texts
+no specific rule flags are used: the head judges what the rules leave. A text counts as flagged when its most negative sentence is, so the fit is a
 logistic regression over the max of the sentence logits (multiple-instance learning),
 solved here by plain gradient descent: no numpy, no scikit-learn.
 
@@ -29,7 +31,7 @@ from rewriter.validate import rule_findings  # noqa: E402
 from rewriter.validate.doc import Doc  # noqa: E402
 from rewriter.validate.head import FEATURES, HEAD_FILE, SIGNALS, sentence_signals, vader_scores  # noqa: E402
 from rewriter.validate.lexicon import load as load_lexicon  # noqa: E402
-from rewriter.validate.rules import told_as_learning  # noqa: E402
+from rewriter.validate.rules import contrasted_with_goal, told_as_learning  # noqa: E402
 
 FLAG = {"negative", "complaint", "bad_answer"}
 PASS = {"ok", "positive", "good_answer"}
@@ -40,7 +42,7 @@ def examples(text: str) -> list[list[float]] | None:
     """The feature rows of the sentences the head would judge; None when a rule flags the text."""
     doc = Doc(text)
     findings = rule_findings(doc)
-    if any(f.severity == "error" for f in told_as_learning(doc, findings)):
+    if any(f.severity == "error" for f in contrasted_with_goal(doc, told_as_learning(doc, findings))):
         return None
     sections = load_lexicon("pivots")
     pivots = {doc.token_sentence(first) for first, _, phrase in doc.matches.get("pivots", ())
@@ -51,16 +53,20 @@ def examples(text: str) -> list[list[float]] | None:
             continue  # a sentence told as learning is never reported
         values = {**vader_scores(text[start:end]), **signals}
         rows.append([values[k] for k in FEATURES])
-    return rows or None
+    return rows  # empty: nothing left for the head to judge
 
 
-def load(paths: list[Path]) -> list[tuple[str, int, list[list[float]]]]:
+def load(paths: list[Path], everything: list | None = None) -> list[tuple[str, int, list[list[float]]]]:
+    """The residual items (those no rule flags). `everything`, when given, also receives
+    every real-world item as (source_group, label, rows or None) for cross-validation."""
     items: list[tuple[str, int, list[list[float]]]] = []
 
-    def add(source: str, label: str, text: str) -> None:
+    def add(source: str, label: str, text: str, group: str | None = None) -> None:
         rows = examples(text)
-        if rows is not None:
-            items.append((source, int(label in FLAG), rows))
+        if rows:
+            items.append((source if group is None else f"realworld\t{group}", int(label in FLAG), rows))
+        if group is not None and everything is not None:
+            everything.append((group, label, rows))
 
     for name in TUNING:
         with open(ROOT / "tests" / "data" / name, newline="", encoding="utf-8") as fh:
@@ -69,9 +75,9 @@ def load(paths: list[Path]) -> list[tuple[str, int, list[list[float]]]]:
     for path in paths:
         with open(path, encoding="utf-8") as fh:
             for line in fh:
-                item = json.loads(line)
-                if item["split"] == "dev":  # never the blind split
-                    add("realworld", item["label"], item["text"])
+                if line.strip():
+                    item = json.loads(line)
+                    add("realworld", item["label"], item["text"], item["source_group"])
     return items
 
 
@@ -118,7 +124,7 @@ def rates(items, w, b) -> dict[str, tuple[int, int, int, int]]:
     """Per source: (flagged should-flag, should-flag, flagged should-pass, should-pass)."""
     out: dict[str, list[int]] = {}
     for source, y, rows in items:
-        row = out.setdefault(source, [0, 0, 0, 0])
+        row = out.setdefault(source.split("\t")[0], [0, 0, 0, 0])
         flagged = score(w, b, rows)[0] >= 0
         if y:
             row[0] += flagged
@@ -127,6 +133,45 @@ def rates(items, w, b) -> dict[str, tuple[int, int, int, int]]:
             row[2] += flagged
             row[3] += 1
     return {k: tuple(v) for k, v in out.items()}
+
+
+def fit_with_budget(items, l2: float, epochs: int, rate: float, max_false_alarms: float):
+    w, b = fit(items, l2, epochs, rate)
+    # Move the bias so that few should-pass texts (of those the rules leave) are flagged.
+    passing = sorted(score(w, b, rows)[0] for _, y, rows in items if not y)
+    allowed = int(max_false_alarms * len(passing))
+    if len(passing) > allowed and passing[-allowed - 1] >= 0:
+        b -= passing[-allowed - 1] + 1e-6
+    return w, b
+
+
+def cross_validate(items, everything, folds: int, l2: float, epochs: int, rate: float, budget: float) -> None:
+    """Grouped K-fold by source_group: the head is fitted without the held-out sources
+    (the project's corpora always stay in), then the whole validator (rules + head) is
+    judged on the held-out items. Prints the flagged share per label, held out."""
+    groups = sorted({g for g, _, _ in everything})
+    sizes: dict[str, int] = {}
+    for g, _, _ in everything:
+        sizes[g] = sizes.get(g, 0) + 1
+    # Deal the sources to folds biggest first, each to the emptiest fold: balanced folds.
+    fold_of: dict[str, int] = {}
+    load_ = [0] * folds
+    for g in sorted(groups, key=lambda g: (-sizes[g], g)):
+        k = load_.index(min(load_))
+        fold_of[g] = k
+        load_[k] += sizes[g]
+    flagged: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for k in range(folds):
+        train = [it for it in items if not it[0].startswith("realworld\t") or fold_of[it[0].split("\t")[1]] != k]
+        w, b = fit_with_budget(train, l2, epochs, rate, budget)
+        for g, label, rows in everything:
+            if fold_of[g] != k:
+                continue
+            total[label] = total.get(label, 0) + 1
+            flagged[label] = flagged.get(label, 0) + (rows is None or (bool(rows) and score(w, b, rows)[0] >= 0))
+    print(f"held-out sources ({folds} folds, l2 {l2}, budget {budget}): "
+          + ", ".join(f"{label} {flagged.get(label, 0) / n:.3f} (n={n})" for label, n in sorted(total.items())))
 
 
 def main() -> int:
@@ -138,15 +183,20 @@ def main() -> int:
     parser.add_argument("--max-false-alarms", type=float, default=0.01,
                         help="share of should-pass residual texts the head may flag")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write head.json")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="also print grouped K-fold figures, holding out whole source_groups")
+    parser.add_argument("--grid", action="store_true",
+                        help="with --folds: try several l2 and budget values, print each held-out figure")
     args = parser.parse_args()
 
-    items = load(args.corpora)
-    w, b = fit(items, args.l2, args.epochs, args.rate)
-    # Move the bias so that few should-pass texts (of those the rules leave) are flagged.
-    passing = sorted(score(w, b, rows)[0] for _, y, rows in items if not y)
-    allowed = int(args.max_false_alarms * len(passing))
-    if len(passing) > allowed and passing[-allowed - 1] >= 0:
-        b -= passing[-allowed - 1] + 1e-6
+    everything: list = []
+    items = load(args.corpora, everything)
+    if args.folds:
+        settings = ([(l2, bud) for l2 in (0.01, 0.03) for bud in (0.0, 0.005, 0.0075, 0.01)]
+                    if args.grid else [(args.l2, args.max_false_alarms)])
+        for l2, budget in settings:
+            cross_validate(items, everything, args.folds, l2, args.epochs, args.rate, budget)
+    w, b = fit_with_budget(items, args.l2, args.epochs, args.rate, args.max_false_alarms)
     for source, (tp, p, fp, n) in sorted(rates(items, w, b).items()):
         print(f"{source:<10} residual: flagged {tp}/{p} should-flag, {fp}/{n} should-pass")
     print("weights: " + ", ".join(f"{k} {x:+.3f}" for k, x in zip(FEATURES, w, strict=False)) + f"; bias {b:+.3f}")
@@ -154,7 +204,7 @@ def main() -> int:
         return 0
     data = {
         "about": "Logistic head over VADER's scores and context signals; fitted by benchmarks/fit_head.py "
-                 "on tests/data/sentences.csv, sentences_more.csv and the dev split of real-world corpora "
+                 "on tests/data/sentences.csv, sentences_more.csv and development real-world corpora "
                  "kept outside the repository. A sentence is negative overall when the logit is >= 0.",
         "features": list(FEATURES),
         "weights": {k: round(x, 4) for k, x in zip(FEATURES, w, strict=False)},

@@ -12,8 +12,10 @@ reads it and prints figures:
 - per rule, on how many items of each label it fired (errors, then warnings).
 
 Labels that should be flagged: complaint, bad_answer. Labels that should pass:
-positive, good_answer. `--show-misses` prints the texts the validator got wrong, for
-the dev split only: the blind split is for the final figure and is never read for tuning.
+positive, good_answer. `--split all` measures every item (a corpus whose blind split was
+measured once is retired as a test and becomes development data). `--show-misses` prints
+the texts the validator got wrong; `--test` marks a blind test set, measured once at
+the end: it prints figures only and refuses `--show-misses`.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def load(paths: list[Path], split: str) -> list[dict]:
             for line in fh:
                 if line.strip():
                     item = json.loads(line)
-                    if item.get("split") == split:
+                    if split == "all" or item.get("split") == split:
                         items.append(item)
     return items
 
@@ -43,11 +45,13 @@ def load(paths: list[Path], split: str) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpora", nargs="+", type=Path)
-    parser.add_argument("--split", choices=("dev", "blind"), required=True)
-    parser.add_argument("--show-misses", action="store_true", help="print the dev texts judged wrongly")
+    parser.add_argument("--split", choices=("dev", "blind", "all"), required=True)
+    parser.add_argument("--show-misses", action="store_true", help="print the texts judged wrongly")
+    parser.add_argument("--test", action="store_true",
+                        help="a blind test set: figures only, never the texts (refuses --show-misses)")
     args = parser.parse_args(argv)
-    if args.show_misses and args.split != "dev":
-        parser.error("--show-misses reads the texts: only with --split dev")
+    if args.show_misses and args.test:
+        parser.error("--show-misses reads the texts: never on a blind test set (--test)")
 
     from rewriter import check
     from rewriter.validate.sentiment import analyzer
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         for rule in sorted(table, key=lambda r: (-sum(table[r].values()), r)):
             print(f"  {rule:<30}" + "".join(f"{table[rule][label]:>13}" for label in labels))
     if args.show_misses:
-        print("\nmisses (dev only):")
+        print("\nmisses:")
         for item, found in misses:
             print(f"- [{item['label']}] {item['id']}: {item['text']}")
             if found:

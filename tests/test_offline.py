@@ -71,8 +71,8 @@ def test_corpora_are_big_enough() -> None:
     assert len(DRAFTS) >= 130 and len(set(IDS)) == len(DRAFTS)
 
 
-# A validator rule flags a sentence of the user's own that is an accomplishment; the engine obeys
-# the validator and drops it. Reported in /work/data/NEWS-offline.md; strict, so a fix makes it fail.
+# Drafts whose facts the validator wrongly flags (the engine obeys the validator and drops them);
+# strict, so a fix makes it fail. Empty since validator round 2 (dev-035's "cut unplanned downtime 22%").
 KNOWN_VALIDATOR_FALSE_POSITIVES: dict[str, str] = {
 }
 # The retired blind set (drafts_blind1, round 1's judge set) still holds drafts the engine gets wrong.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..models import Context, Finding, Report
 from .doc import Doc
 from .head import negative_overall
-from .rules import RULES, told_as_learning
+from .rules import RULES, contrasted_with_goal, told_as_learning
 
 
 def check(text: str, *, draft: str | None = None, context: Context | None = None) -> Report:
@@ -27,7 +27,7 @@ def check(text: str, *, draft: str | None = None, context: Context | None = None
     flagged = {doc.sentence_index(f.start) for f in findings
                if f.severity == "error" and not f.rule.startswith("answer.")}
     findings.extend(negative_overall(doc, flagged))
-    findings = told_as_learning(doc, findings)
+    findings = contrasted_with_goal(doc, told_as_learning(doc, findings))
     if draft is not None:
         from .fidelity import invented_facts  # compiled only when a draft is given
 

@@ -43,12 +43,20 @@ _TARGET_RULE = {"manager": "blame.manager", "employer": "blame.employer", "they"
                 "colleagues": "blame.colleagues"}
 _TARGET_RULES = frozenset(_TARGET_RULE.values())
 _GENERAL = ("negative", "absence", "positive", "fact")
+# An evaluation ending in one of these reaches its aspect across a determiner.
+_PREPOSITIONS = frozenset("with about around of on".split())
 _DETERMINERS = frozenset("the a an my our their his her its this that these those last".split())
 
 
 @cache
 def _aspect_sections() -> dict[str, dict[str, Any]]:
     return {k: v for k, v in load("aspects").items() if isinstance(v, dict) and "rule" in v}
+
+
+@cache
+def _modified_nouns() -> frozenset[str]:
+    """Nouns an evaluation right before them judges instead of the aspect ("difficult decision")."""
+    return frozenset(load("evaluations").get("modifies", {}).get("nouns", ()))
 
 
 @cache
@@ -82,6 +90,8 @@ _NEGATED_GAP = frozenset(
 
 
 _OBJECTS = frozenset("me us them you him her".split())
+# Negators that deny the noun right after them, not a verdict further on.
+_NOUN_NEGATORS = frozenset("no zero without".split())
 
 
 def _negator_near(doc: Doc, first: int, aspect_tokens: set[int], window: int = 4) -> bool:
@@ -90,6 +100,8 @@ def _negator_near(doc: Doc, first: int, aspect_tokens: set[int], window: int = 4
     tokens = doc.tokens
     for t in range(first - 1, max(-1, first - window - 1), -1):
         if tokens[t] in NEGATORS:
+            if tokens[t] in _NOUN_NEGATORS and any(u in aspect_tokens for u in range(t + 1, first)):
+                return False  # "no overtime, good pay": "no" denies the noun after it
             return _joined(doc, t + 1, first)
         if tokens[t] not in _NEGATED_GAP and tokens[t] not in _OBJECTS and t not in aspect_tokens:
             return False
@@ -104,8 +116,12 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
         return
     aspects: list[tuple[int, int, str, str, str]] = []  # first, last, aspect group, rule, principle
     sections = _aspect_sections()
+    tokens = doc.tokens
     for first, last, phrase in matches.get("aspects", ()):
         section = sections[phrase.group]
+        other_sense = section.get("other_sense_before")
+        if other_sense and not set(tokens[last:last + 3]).isdisjoint(other_sense):
+            continue  # "pay attention", "pay close attention", "paid off": the word in another sense
         aspects.append((first, last, phrase.group, section["rule"], section["principle"]))
     for first, last, phrase in matches.get("targets", ()):
         aspects.append((first, last, _TARGET_ASPECT[phrase.group], _TARGET_RULE[phrase.group], "P2"))
@@ -116,7 +132,7 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
     vetoes = {(first, p.group) for first, _, p in evaluations if p.group in ("diplomatic", "concession")}
     veto_at = {first: group for first, group in vetoes}
     eval_starts = {first for first, _, _ in evaluations}
-    tokens = doc.tokens
+    modified = _modified_nouns()
     covered = _covered_by_errors(doc)
     reported: set[int] = set()
     for e_first, e_last, phrase in evaluations:
@@ -128,6 +144,8 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
                 continue
         elif NEGATORS.isdisjoint(tokens[e_first:e_first + 1]) and negated(doc, e_first):
             continue  # "the pay is not bad", "never late"
+        if e_last < len(tokens) and tokens[e_last] in modified:
+            continue  # "the difficult decision to restructure": the adjective judges the noun after it
         # "not a good fit", "not the right match for me": a neutral reason, not a verdict.
         if any(veto_at.get(t) == "diplomatic" for t in range(e_last, min(e_last + 3, len(tokens)))):
             continue
@@ -146,7 +164,8 @@ def aspect_evaluations(doc: Doc) -> Iterator[Finding]:
                 if gap > BEFORE_ASPECT or not _joined(doc, e_last, a_first):
                     continue
                 between = tokens[e_last:a_first]
-                if kind == "fact":  # "went back on the raise", "still haven't paid my bonus"
+                if kind == "fact" or tokens[e_last - 1] in _PREPOSITIONS:
+                    # "went back on the raise", "problems with the management"
                     between = [t for t in between if t not in _DETERMINERS]
                 if not _NOT_MODIFIERS.isdisjoint(between):
                     continue

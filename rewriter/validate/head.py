@@ -26,7 +26,7 @@ from typing import Any
 from ..models import Finding
 from .diskcache import cached
 from .doc import Doc
-from .lexicon import NEGATORS, TOKEN, normalise
+from .lexicon import NEGATORS, TOKEN, load, normalise
 from .sentiment import analyzer, can_be_negative, doc_can_be_negative
 
 HEAD_FILE = Path(__file__).with_name("head.json")
@@ -72,8 +72,10 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
     for name in ("aspects", "targets"):
         for first, _, _ in matches.get(name, ()):
             signals[where(first)]["aspect"] = 1.0
+    # "no overtime", "no weekend shifts": a burden denied is a perk, not a complaint.
+    denied = _denied_burdens(doc)
     for first, _, phrase in matches.get("context", ()):
-        if phrase.group == "cue" and _denial_or_measure(tokens, first):
+        if phrase.group == "cue" and (_denial_or_measure(tokens, first) or first in denied):
             continue  # "zero accidents", "from nothing to $300k": no complaint
         row = signals[where(first)]
         row[phrase.group] = row[phrase.group] + 1.0 if phrase.group == "cue" else 1.0
@@ -85,7 +87,7 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
             row["cue"] = min(row["cue"] / max(1.0, length / 10), CUE_CAP)
     if not NEGATORS.isdisjoint(tokens):
         for i, token in enumerate(tokens):
-            if token in NEGATORS and not _denial_or_measure(tokens, i):
+            if token in NEGATORS and not _denial_or_measure(tokens, i) and i not in denied:
                 signals[where(i)]["negator"] = 1.0
     for i, token in enumerate(tokens):
         if token[:1].isdigit():
@@ -95,6 +97,30 @@ def sentence_signals(doc: Doc) -> list[dict[str, float]]:
             if token in _FIRST_PERSON:
                 signals[where(i)]["first_person"] = 1.0
     return signals
+
+
+@cache
+def _burdens() -> frozenset[str]:
+    return frozenset(k for k, v in load("aspects").items() if isinstance(v, dict) and v.get("burden"))
+
+
+def _denied_burdens(doc: Doc) -> set[int]:
+    """Tokens of a denier just before a burden (an aspect marked `burden`: hours,
+    overtime, shifts) and of the burden itself: "no overtime", "never any weekend shifts"."""
+    found = doc.matches.get("aspects", ())
+    if not found:
+        return set()
+    burdens = _burdens()
+    tokens = doc.tokens
+    denied: set[int] = set()
+    for first, last, phrase in found:
+        if phrase.group not in burdens:
+            continue
+        for d in range(first - 1, max(-1, first - 3), -1):
+            if tokens[d] in _DENIERS:
+                denied.update(range(d, last))
+                break
+    return denied
 
 
 def _denial_or_measure(tokens: list[str], i: int) -> bool:

@@ -125,6 +125,38 @@ def told_as_learning(doc: Doc, findings: list[Finding]) -> list[Finding]:
     return kept
 
 
+_CONTRAST = ("rather than", "instead of")
+# What the work was like, which a goal can be set against; pay, people and feelings
+# told as the contrast ("rather than being underpaid") stay complaints.
+_CONTRASTABLE = ("complaint.workload", "complaint.routine", "complaint.stagnation")
+
+
+def contrasted_with_goal(doc: Doc, findings: list[Finding]) -> list[Finding]:
+    """P8: a complaint named only as the contrast to a goal stated first in the same
+    sentence ("I'm looking for a structured team where I can deliver, rather than
+    constantly firefighting") is the goal's other side, not a grievance. Only what the
+    work was like: blame, insults and pay stay reported wherever they stand."""
+    if not any(f.rule.startswith(_CONTRASTABLE) for f in findings):
+        return findings
+    text = doc.text.lower()
+    goals = {doc.token_sentence(first): doc.spans[first][0]
+             for first, _, group in matches_in(doc, "context") if group == "forward"}
+    if not goals:
+        return findings
+    kept = []
+    for f in findings:
+        if f.rule.startswith(_CONTRASTABLE) and f.severity == "error":
+            sentence = doc.sentence_index(f.start)
+            goal_at = goals.get(sentence)
+            if goal_at is not None:
+                s_start, _ = doc.sentences[sentence]
+                before = text[max(goal_at, s_start):f.start]
+                if any(c in before for c in _CONTRAST) and goal_at < f.start:
+                    continue
+        kept.append(f)
+    return kept
+
+
 # Common English words (normalised: no apostrophes). Words other languages spell the
 # same way and use a lot ("a", "me", "no", "on", "in", "die", "was", "son") are left
 # out. An English text of 8 words or more has several of them; a French, German or
