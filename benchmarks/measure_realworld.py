@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     vader = analyzer()
     totals: Counter[str] = Counter()
     ours: Counter[str] = Counter()
+    # The answer.* rules judge whether a text is a whole spoken answer (first person, no blanks,
+    # long enough), not its tone: a review's "pros" is no answer. Tone alone is the negativity figure.
+    tone: Counter[str] = Counter()
     by_vader: Counter[str] = Counter()
     errors_by_rule: dict[str, Counter[str]] = defaultdict(Counter)
     warnings_by_rule: dict[str, Counter[str]] = defaultdict(Counter)
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         flagged = not report.ok
         totals[label] += 1
         ours[label] += flagged
+        tone[label] += any(not f.rule.startswith("answer.") for f in report.errors)
         by_vader[label] += vader.polarity_scores(text)["compound"] <= -0.05
         for rule in {f.rule for f in report.errors}:
             errors_by_rule[rule][label] += 1
@@ -82,11 +86,11 @@ def main(argv: list[str] | None = None) -> int:
 
     labels = sorted(totals, key=lambda label: (label not in SHOULD_FLAG, label))
     print(f"split={args.split}: {len(items)} items from {', '.join(p.name for p in args.corpora)}")
-    print(f"{'label':<14}{'n':>5}  {'validator':>10}  {'VADER alone':>12}  goal")
+    print(f"{'label':<14}{'n':>5}  {'validator':>10}  {'tone rules':>10}  {'VADER alone':>12}  goal")
     for label in labels:
         n = totals[label]
         goal = "flagged >= 0.85" if label in SHOULD_FLAG else "flagged <= 0.03"
-        print(f"{label:<14}{n:>5}  {ours[label] / n:>10.3f}  {by_vader[label] / n:>12.3f}  {goal}")
+        print(f"{label:<14}{n:>5}  {ours[label] / n:>10.3f}  {tone[label] / n:>10.3f}  {by_vader[label] / n:>12.3f}  {goal}")
     for title, table in (("error rules", errors_by_rule), ("warning rules", warnings_by_rule)):
         print(f"\n{title}: items fired on, per label")
         print(f"  {'rule':<30}" + "".join(f"{label:>13}" for label in labels))
