@@ -111,15 +111,18 @@ def told_as_learning(doc: Doc, findings: list[Finding]) -> list[Finding]:
             continue  # "nobody helped me" is no lesson
         softens = tuple(sections[group].get("softens", _SOFTENED_BY_LEARNING))
         last_pivot[doc.token_sentence(first), softens] = first
+    # Pivots grouped by sentence, so each finding looks only at its own sentence's pivots
+    # (walking every pivot for every finding made long texts quadratic).
+    by_sentence: dict[int, list[tuple[tuple[str, ...], int]]] = {}
+    for (s, softens), first in last_pivot.items():
+        by_sentence.setdefault(s, []).append((softens, first))
     kept = []
     for f in findings:
-        sentence = doc.sentence_index(f.start)
         if not any(
-            s == sentence
-            and f.rule.startswith(softens)
+            f.rule.startswith(softens)
             # A sentence-wide finding is softened by a pivot anywhere in its sentence.
             and (f.rule.startswith("sentiment.") or doc.spans[first][0] >= f.end)
-            for (s, softens), first in last_pivot.items()
+            for softens, first in by_sentence.get(doc.sentence_index(f.start), ())
         ):
             kept.append(f)
     return kept
