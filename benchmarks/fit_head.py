@@ -9,7 +9,8 @@ sentences_realworld.csv; never the holdout) and the development real-world corpo
 as arguments (all their items: pass only corpora that are not a blind test). Only texts
 no specific rule flags are used: the head judges what the rules leave. A text counts as
 flagged when its most negative sentence is, so the fit is a logistic regression over
-the max of the sentence logits (multiple-instance learning), solved here by plain gradient descent: no numpy, no scikit-learn.
+the max of the sentence logits (multiple-instance learning), solved here by plain
+gradient descent: no numpy, no scikit-learn.
 
 The bias is then moved so that at most `--max-false-alarms` of the texts that should
 pass are flagged (real-world dev and the corpora's "ok" rows, each measured).

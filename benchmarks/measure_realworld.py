@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     for label in labels:
         n = totals[label]
         goal = "flagged >= 0.85" if label in SHOULD_FLAG else "flagged <= 0.03"
-        print(f"{label:<14}{n:>5}  {ours[label] / n:>10.3f}  {tone[label] / n:>10.3f}  {by_vader[label] / n:>12.3f}  {goal}")
+        rates = f"{ours[label] / n:>10.3f}  {tone[label] / n:>10.3f}  {by_vader[label] / n:>12.3f}"
+        print(f"{label:<14}{n:>5}  {rates}  {goal}")
     for title, table in (("error rules", errors_by_rule), ("warning rules", warnings_by_rule)):
         print(f"\n{title}: items fired on, per label")
         print(f"  {'rule':<30}" + "".join(f"{label:>13}" for label in labels))

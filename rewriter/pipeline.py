@@ -271,11 +271,7 @@ def _offline_variants(draft: str, context: Context, notices: tuple[str, ...], co
 
     Two variants can word a draft alike; a few more are tried than asked for, so that
     `count` distinct answers come back whenever the engine has them."""
-    import inspect
-
-    from .offline import compose
-
-    tries = count * 2 + 2 if "variant" in inspect.signature(compose).parameters else 1
+    tries = count * 2 + 2
     outcomes: list[Outcome] = []
     distinct: set[str] = set()
     for variant in range(tries):
@@ -291,9 +287,7 @@ def _offline_variants(draft: str, context: Context, notices: tuple[str, ...], co
         outcomes.append(outcome)
         if len(outcomes) == count:
             break
-    why = "the offline engine has no other wording for this draft" if tries > 1 else \
-        "this offline engine writes one wording per draft"
-    return combine(outcomes, count, why_fewer=why)
+    return combine(outcomes, count, why_fewer="the offline engine has no other wording for this draft")
 
 
 # ---------------------------------------------------------------- before the first request

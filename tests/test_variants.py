@@ -8,7 +8,6 @@ go at once). The offline engine gives N wordings of its own.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -226,19 +225,6 @@ OFFLINE_DRAFTS = [
 ]
 
 
-def _compose_takes_variant() -> bool:
-    from rewriter.offline import compose
-
-    return "variant" in inspect.signature(compose).parameters
-
-
-needs_variant_engine = pytest.mark.skipif(
-    not _compose_takes_variant(),
-    reason="the installed offline engine has no compose(variant=); runs once offline engine v2 is merged",
-)
-
-
-@needs_variant_engine
 @pytest.mark.parametrize("draft", OFFLINE_DRAFTS)
 def test_offline_variants_are_distinct_checked_and_deterministic(draft: str) -> None:
     first = rewrite(draft, engine="offline", variants=3)
@@ -251,19 +237,10 @@ def test_offline_variants_are_distinct_checked_and_deterministic(draft: str) -> 
     assert first.answer == first.variants[0].answer
 
 
-@needs_variant_engine
 def test_offline_variant_zero_is_the_single_answer() -> None:
     draft = OFFLINE_DRAFTS[0]
     assert rewrite(draft, engine="offline").answer in {v.answer for v in
                                                        rewrite(draft, engine="offline", variants=2).variants}
-
-
-def test_an_engine_with_one_wording_says_so() -> None:
-    if _compose_takes_variant():
-        pytest.skip("the installed offline engine has variants")
-    result = rewrite(OFFLINE_DRAFTS[0], engine="offline", variants=3)
-    assert len(result.variants) == 1
-    assert result.notices[-1].startswith("1 distinct answer of the 3 asked for")
 
 
 # ---------------------------------------------------------------- the console script
@@ -318,7 +295,6 @@ def test_cli_no_clean_variant_exits_1_with_each_numbered(live_server: ScriptedSe
     assert proc.stderr.startswith("rewriter: error: the answer still has")
 
 
-@needs_variant_engine
 def test_cli_offline_variants(tmp_path: Any) -> None:
     proc = _cli("--engine", "offline", "--variants", "3", "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
