@@ -224,6 +224,7 @@ ENGLISH = [
     "our VP rewrites history every time a project fails",
     "I’ve loved my time here 🎉🚀 and I’m ready to lead projects myself 👩‍💻 in a bigger team.",
     "Short and sweet.",
+    "teacher. 14 yrs. $52k. 32 kids in a class. no",  # terse: numbers are no language, few words to judge
     "Я хочу",  # too short to tell: no warning
 ]
 

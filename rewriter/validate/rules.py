@@ -208,11 +208,14 @@ def _not_english(doc: Doc) -> Iterator[Finding]:
     if other > latin:  # Chinese, Russian, Arabic, Hindi...: mostly non-Latin letters
         if other < 20 and len(tokens) < 8:
             return
-    elif len(tokens) < 8:
-        return
     else:
-        known = sum(t in _ENGLISH for t in tokens)
-        if known >= 2 or known + sum(t.endswith(_ENGLISH_ENDINGS) for t in tokens) >= 0.3 * len(tokens):
+        # Numbers ("14", "52k") are no language: judge the words alone, and a text of few
+        # words ("teacher. 14 yrs. $52k. 32 kids in a class.") is too short to tell.
+        words = [t for t in tokens if t.isalpha()]
+        if len(words) < 8:
+            return
+        known = sum(t in _ENGLISH for t in words)
+        if known >= 2 or known + sum(t.endswith(_ENGLISH_ENDINGS) for t in words) >= 0.3 * len(words):
             return
     start, end = len(text) - len(text.lstrip()), len(text.rstrip())
     yield Finding(
