@@ -222,18 +222,14 @@ def choose_engine(engine: str, base_url: str | None = None, client: Any = None) 
 
 def _offline(draft: str, context: Context, notices: tuple[str, ...], variant: int = 0) -> Rewrite:
     try:
-        from .offline import compose
+        from .offline import compose, reads_as_english
     except ImportError:
         raise ConfigurationError(
             f"no LLM is configured and the offline engine is not available: {SETUP_HELP}") from None
-    import sys
-
-    english = getattr(sys.modules.get(f"{__package__}.offline"), "reads_as_english", None)
-    if any(n.startswith(NOT_ENGLISH) for n in notices) or (english is not None and not english(draft)):
+    if any(n.startswith(NOT_ENGLISH) for n in notices) or not reads_as_english(draft):
         raise InputError("the draft does not read as English, and the offline engine writes English only; "
                          f"an LLM can rewrite it: {SETUP_HELP}")
-    # variant 0 is compose's default wording (a test's stand-in compose may take no variant)
-    composition = compose(draft, context, variant=variant) if variant else compose(draft, context)
+    composition = compose(draft, context, variant=variant)
     # The offline engine checks its own answer (validator + structural checks): any
     # error there means ok is false, never a broken answer passed off as clean.
     if composition.findings is not None:

@@ -161,21 +161,26 @@ def test_auto_without_llm_or_offline_engine_says_how(monkeypatch: pytest.MonkeyP
         rewrite(DRAFT)
 
 
+def _stand_in(compose: Any) -> types.SimpleNamespace:
+    """An offline engine with the real one's interface and a scripted answer."""
+    return types.SimpleNamespace(compose=compose, reads_as_english=lambda draft: True)
+
+
 def test_auto_without_llm_uses_the_offline_engine_and_checks_it(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[str, Context]] = []
 
-    def compose(draft: str, context: Context) -> Composition:
+    def compose(draft: str, context: Context, variant: int = 0) -> Composition:
         seen.append((draft, context))
         return Composition(answer=CLEAN)
 
-    monkeypatch.setitem(sys.modules, "rewriter.offline", types.SimpleNamespace(compose=compose))
+    monkeypatch.setitem(sys.modules, "rewriter.offline", _stand_in(compose))
     result = rewrite(DRAFT, role="Project Lead")
     assert (result.engine, result.model, result.answer) == ("offline", None, CLEAN)
     assert seen[0][1].role == "Project Lead"
 
 
 def test_offline_answer_with_errors_is_not_passed_off_as_clean(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.SimpleNamespace(compose=lambda draft, context: Composition(answer=NEGATIVE))
+    fake = _stand_in(lambda draft, context, variant=0: Composition(answer=NEGATIVE))
     monkeypatch.setitem(sys.modules, "rewriter.offline", fake)
     with pytest.raises(StillNegativeError) as caught:
         rewrite(DRAFT, engine="offline")
